@@ -1,0 +1,37 @@
+"""The ``autotts`` command: one click group; each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from autotts import __version__
+
+# (module, attribute) of every subcommand, registered in this order.
+COMMANDS = [
+    ("autotts.cli.eval_cmd", "eval_command"),
+    ("autotts.cli.controllers_cmd", "controllers_command"),
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="autotts")
+def cli() -> None:
+    """AutoTTS: replay environment, controllers and discovery of test-time scaling strategies.
+
+    Stores are found with --data DIR, else $AUTOTTS_DATA, else the user cache
+    directory that `autotts data pull` fills.
+    """
+
+
+for _module, _attr in COMMANDS:
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

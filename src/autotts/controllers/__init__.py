@@ -1,0 +1,12 @@
+"""Built-in controllers. Importing this package registers them all."""
+
+from autotts.controllers import (  # noqa: F401  (imported for registration)
+    adaptive_consistency,
+    cmc,
+    early_stopping,
+    parallel_probe,
+    self_consistency,
+)
+from autotts.controllers.base import Controller, available, make, register
+
+__all__ = ["Controller", "available", "make", "register"]
