@@ -12,10 +12,25 @@ from autotts import __version__
 COMMANDS = [
     ("autotts.cli.eval_cmd", "eval_command"),
     ("autotts.cli.controllers_cmd", "controllers_command"),
+    ("autotts.cli.compare_cmd", "compare_command"),
+    ("autotts.cli.data_cmd", "data_group"),
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Turns the package's input errors into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx):
+        from autotts.env.catalog import CatalogError
+        from autotts.env.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except (StoreError, CatalogError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="autotts")
 def cli() -> None:
     """AutoTTS: replay environment, controllers and discovery of test-time scaling strategies.

@@ -12,7 +12,12 @@ from autotts.env.episode import Episode, NoBranchesLeft
 @register("esc")
 @dataclass(frozen=True)
 class EarlyStoppingConsistency(Controller):
-    """ESC: full-read windows of `window` branches; stop when a window is unanimous."""
+    """ESC: full-read windows of `window` branches; stop when a window is unanimous.
+
+    As in the reference, a window cut short because branches ran out is judged
+    on what it read (a single answer counts as unanimous); with no unanimous
+    window the majority of everything read is returned.
+    """
 
     max_samples: int = 64
     window: int = 8

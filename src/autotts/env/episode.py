@@ -108,22 +108,28 @@ class Episode:
     def branches_left(self) -> int:
         return self._limit - self._n
 
+    # The id check is written out in these getters (not a call to _check) because
+    # controllers call them millions of times per evaluation.
     def depth(self, i: int) -> int:
         """Intervals taken by branch i (the finishing step counts as one)."""
-        self._check(i)
+        if type(i) is not int or not 0 <= i < self._n:
+            raise self._unknown(i)
         return self._depth[i]
 
     def is_finished(self, i: int) -> bool:
-        self._check(i)
+        if type(i) is not int or not 0 <= i < self._n:
+            raise self._unknown(i)
         return self._fin[i]
 
     def is_pruned(self, i: int) -> bool:
-        self._check(i)
+        if type(i) is not int or not 0 <= i < self._n:
+            raise self._unknown(i)
         return self._pruned[i]
 
     def latest(self, i: int) -> str | None:
         """Latest revealed answer of branch i (its final answer once finished)."""
-        self._check(i)
+        if type(i) is not int or not 0 <= i < self._n:
+            raise self._unknown(i)
         return self._latest[i]
 
     @property
@@ -180,7 +186,10 @@ class Episode:
     def step(self, i: int) -> str | None:
         """CONTINUE branch i one interval; returns the revealed answer (None when
         kappa_probe > 0 and the step did not finish the branch)."""
-        if not 0 <= i < self._n or self._done[i]:
+        try:
+            if not 0 <= i < self._n or self._done[i]:
+                self._refuse_step(i)
+        except TypeError:  # a non-integer id; the try costs nothing on the normal path
             self._refuse_step(i)
         d = self._depth[i]
         k = self._nprobes[i]
@@ -218,7 +227,8 @@ class Episode:
         Free when kappa_probe is 0 (the step already revealed it) and for a
         finished branch; otherwise charges kappa_probe tokens.
         """
-        self._check(i)
+        if type(i) is not int or not 0 <= i < self._n:
+            raise self._unknown(i)
         if self._pruned[i]:
             raise IllegalAction(f"branch {i} is pruned; it cannot be probed")
         if self._kappa and not self._fin[i]:
@@ -266,8 +276,11 @@ class Episode:
 
     # ---- errors ----------------------------------------------------------
     def _check(self, i: int) -> None:
-        if not (isinstance(i, int) and 0 <= i < self._n):
-            raise IllegalAction(f"unknown branch id {i!r}; opened ids are 0..{self._n - 1}")
+        if not (type(i) is int and 0 <= i < self._n):
+            raise self._unknown(i)
+
+    def _unknown(self, i: object) -> IllegalAction:
+        return IllegalAction(f"unknown branch id {i!r}; opened ids are 0..{self._n - 1}")
 
     def _refuse_step(self, i: int) -> None:
         self._check(i)

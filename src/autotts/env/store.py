@@ -101,6 +101,8 @@ def read_json(path: Path) -> object:
         raise StoreError(path, "file not found") from None
     except OSError as exc:
         raise StoreError(path, f"cannot read file ({exc.strerror})") from None
+    if not raw:  # checked before the gzip test so an empty .json.gz says "empty"
+        raise StoreError(path, "file is empty (0 bytes); expected a JSON list of questions")
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
@@ -201,8 +203,14 @@ def load_store(path: str | Path, name: str | None = None) -> ReplayStore:
                                f"got {type(data).__name__}")
     if not data:
         raise StoreError(path, "the list of questions is empty")
-    questions = tuple(_compile_question(path, qi, q) for qi, q in enumerate(data))
-    return ReplayStore(name=name or store_name_from_path(path), path=str(path), questions=questions)
+    return store_from_records(data, name=name or store_name_from_path(path), path=path)
+
+
+def store_from_records(records: list, name: str, path: str | Path = "<memory>") -> ReplayStore:
+    """Validate and compile already-parsed question records (``path`` names them in errors)."""
+    path = Path(path)
+    questions = tuple(_compile_question(path, qi, q) for qi, q in enumerate(records))
+    return ReplayStore(name=name, path=str(path), questions=questions)
 
 
 def store_name_from_path(path: Path) -> str:

@@ -1,0 +1,61 @@
+"""The one-method proposer interface of the discovery loop.
+
+A proposer reads the round's context (the agent workspace with the prompt,
+template and history) and writes the next candidate controller. Every backend
+(coding-agent CLI, Claude Agent SDK, OpenAI-compatible chat, manual, built-in
+search) implements :meth:`Proposer.propose`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What the history tells a proposer about one earlier round."""
+
+    round: int
+    status: str                        # "ok" | "invalid" | "failed"
+    source: str                        # the candidate's code
+    error: str | None = None           # validation or evaluation error, if any
+    # per search store: list of {"beta", "accuracy", "tokens"} points (empty on failure)
+    curves: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    score: dict[str, float] = field(default_factory=dict)  # e.g. {"best_accuracy", "area"}
+    parent: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)     # proposer-specific (e.g. a genome)
+
+
+@dataclass(frozen=True)
+class ProposalContext:
+    """Everything a proposer may use for one round."""
+
+    round: int
+    workspace: Path          # the agent's workspace (prompt, template, history); no held-out data
+    candidate_path: Path     # where the candidate source must end up
+    prompt: str              # the full prompt text for LLM-based proposers
+    history: tuple[RoundSummary, ...]
+    seed: int                # deterministic proposers derive their randomness from this
+    feedback: str | None = None  # validation error of a previous attempt in this round, if any
+
+
+@dataclass
+class Proposal:
+    """A proposer's answer: the candidate source plus accounting."""
+
+    source: str
+    transcript: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Proposer(Protocol):
+    """One method: write the next candidate."""
+
+    name: str
+
+    def propose(self, ctx: ProposalContext) -> Proposal: ...

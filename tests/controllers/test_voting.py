@@ -1,0 +1,42 @@
+"""Voting and Beta confidence behave exactly like the reference's Counter/scipy calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import beta
+
+from autotts.controllers.voting import beta_confidence, majority, vote_stats
+
+answers_st = st.lists(st.sampled_from(["1", "2", "3", "ERR", "10"]), max_size=30)
+
+
+@given(answers_st)
+def test_majority_equals_counter_most_common(answers):
+    expected = Counter(answers).most_common(1)[0][0] if answers else None
+    assert majority(answers) == expected
+
+
+@given(answers_st)
+def test_vote_stats_equals_counter_top_two(answers):
+    common = Counter(answers).most_common(2)
+    expected = (common[0][0] if common else None, common[0][1] if common else 0,
+                common[1][1] if len(common) > 1 else 0)
+    assert vote_stats(answers) == expected
+
+
+def test_tie_goes_to_first_seen():
+    assert majority(["b", "a", "a", "b"]) == "b"
+    assert vote_stats(["x", "y"]) == ("x", 1, 1)
+
+
+def test_beta_confidence_is_scipys_float():
+    for v1 in range(0, 70, 3):
+        for v2 in range(0, v1 + 1, 2):
+            ref = 0.0 if v1 <= 0 else float(1 - beta.cdf(0.5, v1 + 1, v2 + 1))
+            assert beta_confidence(v1, v2) == ref
+    # ASC's smallest stopping pairs at 0.95 (BASELINES.md §2)
+    assert beta_confidence(4, 0) > 0.95 >= beta_confidence(3, 0)
+    assert beta_confidence(6, 1) > 0.95 >= beta_confidence(5, 1)
