@@ -85,4 +85,5 @@ def _print_table(results) -> None:
         params = ", ".join(f"{k}={v}" for k, v in r.params.items()) or "defaults"
         table.add_row(r.env, r.controller, params, f"{r.accuracy:.2f}",
                       f"{summ['accuracy_std']:.2f}", f"{r.tokens / 1000:.1f}")
-    Console().print(table)
+    # Wide when piped, so rows are never wrapped in logs.
+    Console(width=None if sys.stdout.isatty() else 160).print(table)

@@ -2,10 +2,12 @@
 
 from autotts.controllers import (  # noqa: F401  (imported for registration)
     adaptive_consistency,
+    answer_consistency,
     cmc,
     early_stopping,
     parallel_probe,
     self_consistency,
+    st_bon,
 )
 from autotts.controllers.base import Controller, available, make, register
 

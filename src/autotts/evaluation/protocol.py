@@ -45,6 +45,7 @@ class EvalResult:
     seed_accuracy: list[float]       # percent, one per seed
     seed_tokens: list[float]         # average tokens per question, one per seed
     question_correct_rate: list[float]  # fraction of seeds each question was right
+    question_tokens: list[float] | None = None  # mean cost of each question over seeds
     traces: list[dict] | None = field(default=None, repr=False)
 
     @property
@@ -71,6 +72,7 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
     questions = store.questions
     nq = len(questions)
     correct = np.zeros((len(seed_list), nq), dtype=bool)
+    q_cost = np.zeros((len(seed_list), nq), dtype=float)
     accs: list[float] = []
     costs: list[float] = []
     trace_rows: list[dict] | None = [] if traces else None
@@ -84,6 +86,7 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
             correct[si, qi] = ok
             n_correct += ok
             total_cost += ep.cost
+            q_cost[si, qi] = ep.cost
             if trace_rows is not None:
                 trace_rows.append(ep.trace_row(seed=seed, question=qi, answer=answer, correct=ok))
         accs.append(n_correct / nq)
@@ -98,6 +101,7 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
         seed_accuracy=[100 * a for a in accs],
         seed_tokens=costs,
         question_correct_rate=correct.mean(axis=0).tolist(),
+        question_tokens=q_cost.mean(axis=0).tolist(),
         traces=trace_rows,
     )
 

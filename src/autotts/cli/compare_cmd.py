@@ -1,0 +1,185 @@
+"""``autotts compare A B``: two controllers on the same stores, with bootstrap
+confidence intervals and a paired test of the accuracy difference.
+
+Both controllers run the paper's protocol (every seed shuffles branch order)
+on each store. Per question, correctness and tokens are averaged over seeds;
+intervals then come from a bootstrap over questions (stratified by store, see
+:mod:`autotts.evaluation.stats`), because the questions, not the shuffles, are
+the sample that would change on another benchmark draw.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import numpy as np
+
+from autotts.cli.options import (data_option, default_workers, env_option, parse_controller_spec,
+                                 seeds_option, workers_option)
+from autotts.controllers.spec import ControllerSpec
+from autotts.evaluation import stats
+from autotts.evaluation.protocol import EvalResult, evaluate
+from autotts.evaluation.runner import cached_store
+
+
+#: Direction of every reported quantity, so readers of the JSON never guess.
+HIGHER_IS_BETTER = {"accuracy": stats.ACCURACY.higher_is_better,
+                    "tokens": stats.TOKENS.higher_is_better,
+                    "difference": stats.ACCURACY_DIFFERENCE.higher_is_better,
+                    "token_ratio": False}
+
+
+@dataclass
+class Run:
+    """One controller on one store: the protocol result plus per-question
+    tokens (mean over seeds), which :class:`EvalResult` does not keep."""
+
+    result: EvalResult
+    question_tokens: list[float]
+
+
+def parse_spec(text: str) -> ControllerSpec:
+    """``id`` or ``id:key=value,...`` (values int, float, bool, none or string)
+    -> a built-checked :class:`ControllerSpec`; raises click.BadParameter."""
+    try:
+        cid, params = parse_controller_spec(text)
+        spec = ControllerSpec(id=cid, params=params)
+        spec.build()  # unknown ids or parameters fail here, before any work
+    except (KeyError, TypeError, ValueError, click.BadParameter) as exc:
+        msg = exc.message if isinstance(exc, click.BadParameter) else str(exc).strip('"')
+        raise click.BadParameter(f"{text!r}: {msg}") from None
+    return spec
+
+
+def evaluate_with_tokens(name: str, path: str, spec: ControllerSpec, seeds: int) -> Run:
+    """Evaluate ``spec`` on one store (loaded once per process) and record each
+    episode's cost, to give per-question tokens averaged over seeds."""
+    store = cached_store(path, name)
+    controller = spec.build()
+    costs: list[float] = []
+
+    def solve(episode):
+        answer = controller.solve(episode)
+        costs.append(episode.cost)
+        return answer
+
+    result = evaluate(store, controller, seeds=seeds, solve=solve,
+                      controller_id=spec.label, params=spec.params)
+    # evaluate runs seeds in the outer loop and questions in the inner one.
+    per_seed = np.asarray(costs, dtype=float).reshape(len(result.seeds), len(store))
+    return Run(result=result, question_tokens=per_seed.mean(axis=0).tolist())
+
+
+def _run_all(jobs: list[tuple], workers: int, progress: bool) -> list[Run]:
+    """Every (name, path, spec, seeds) job, in order, with an optional progress bar."""
+    from rich.progress import track
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [evaluate_with_tokens(*job) for job in track(
+            jobs, description="comparing", disable=not progress, transient=True)]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        futures = [pool.submit(evaluate_with_tokens, *job) for job in jobs]
+        return [f.result() for f in track(futures, description="comparing",
+                                           disable=not progress, transient=True)]
+
+
+def compare_block(a: list[Run], b: list[Run], *, resamples: int, seed: int) -> dict[str, Any]:
+    """Statistics of A vs B over the stores in ``a``/``b`` (paired by position)."""
+    kw = {"resamples": resamples, "seed": seed}
+    out: dict[str, Any] = {"stores": [r.result.env for r in a],
+                           "questions": sum(len(r.question_tokens) for r in a)}
+    weights = [len(r.question_tokens) for r in a]
+    for label, runs in (("a", a), ("b", b)):
+        rates = [r.result.question_correct_rate for r in runs]
+        tokens = [r.question_tokens for r in runs]
+        seed_acc = stats.pooled_seed_values([r.result.seed_accuracy for r in runs], weights)
+        out[label] = {"accuracy": stats.accuracy_interval(rates, **kw).to_dict(),
+                      "accuracy_seed_std": stats.seed_std(seed_acc),
+                      "tokens": stats.mean_interval(tokens, **kw).to_dict()}
+    out["difference"] = stats.paired_difference(
+        [r.result.question_correct_rate for r in a],
+        [r.result.question_correct_rate for r in b], **kw).to_dict()
+    out["token_ratio"] = stats.ratio_interval(
+        [r.question_tokens for r in a], [r.question_tokens for r in b], **kw).to_dict()
+    return out
+
+
+@click.command("compare")
+@click.argument("spec_a", metavar="A")
+@click.argument("spec_b", metavar="B")
+@env_option
+@data_option
+@seeds_option
+@click.option("--bootstrap", "resamples", type=click.IntRange(min=100), default=10_000,
+              show_default=True, help="Bootstrap resamples (over questions) for every interval.")
+@click.option("--bootstrap-seed", type=int, default=stats.DEFAULT_SEED, show_default=True,
+              help="Seed of the bootstrap's numpy generator (fixed, so reports repeat).")
+@workers_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (per-store and overall blocks) instead of a table.")
+def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed, workers,
+                    as_json):
+    """Compare controllers A and B on the same stores, with 95% bootstrap intervals.
+
+    A and B are controller specs: ID or ID:KEY=VALUE,... (e.g. cmc:beta=0.5, sc:n=64,
+    asc). Prints, per store and overall, each one's accuracy and tokens with
+    intervals, the paired accuracy difference A-B with its interval and the
+    fraction of resamples <= 0, and the token ratio A/B.
+
+    Example: autotts compare cmc:beta=0.5 sc:n=64 --env held-out
+    """
+    from autotts.env.catalog import CatalogError, resolve_data_dir, resolve_envs
+
+    a, b = parse_spec(spec_a), parse_spec(spec_b)
+    try:
+        refs = resolve_envs(list(envs), resolve_data_dir(data))
+    except CatalogError as exc:
+        raise click.UsageError(str(exc)) from None
+    jobs = [(ref.name, str(ref.path), spec, seeds) for ref in refs for spec in (a, b)]
+    runs = _run_all(jobs, default_workers(workers), progress=not as_json and sys.stderr.isatty())
+    runs_a, runs_b = runs[0::2], runs[1::2]
+    kw = {"resamples": resamples, "seed": bootstrap_seed}
+    blocks = [compare_block([ra], [rb], **kw) for ra, rb in zip(runs_a, runs_b)]
+    overall = compare_block(runs_a, runs_b, **kw)
+    report = {"a": spec_a, "b": spec_b, "seeds": seeds, "bootstrap": resamples,
+              "bootstrap_seed": bootstrap_seed, "higher_is_better": HIGHER_IS_BETTER,
+              "per_store": blocks, "overall": overall}
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        _print_report(report)
+
+
+def _ci(iv: dict, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
+    return (f"{fmt.format(iv['estimate'] * scale)} "
+            f"[{fmt.format(iv['lo'] * scale)}, {fmt.format(iv['hi'] * scale)}]")
+
+
+def _print_report(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    ov = report["overall"]
+    table = Table(title=f"A = {report['a']}, B = {report['b']} ({report['seeds']} seeds)",
+                  caption="estimate [95% bootstrap interval over questions]; row 'A-B': "
+                          "accuracy difference in points, token ratio A/B, and the share of "
+                          "resamples with A-B <= 0. Per-seed accuracy std over shuffles "
+                          f"(overall): A {ov['a']['accuracy_seed_std']:.2f}, "
+                          f"B {ov['b']['accuracy_seed_std']:.2f}.")
+    for col in ("store", "", "accuracy %", "tokens (k)", "P(<=0)"):
+        table.add_column(col, justify="left" if col in ("store", "") else "right")
+    rows = [(blk["stores"][0], blk) for blk in report["per_store"]]
+    rows.append((f"overall ({ov['questions']} q)", ov))
+    for name, blk in rows:
+        diff = blk["difference"]
+        table.add_row(name, "A", _ci(blk["a"]["accuracy"]), _ci(blk["a"]["tokens"], 1e-3, "{:.0f}"))
+        table.add_row("", "B", _ci(blk["b"]["accuracy"]), _ci(blk["b"]["tokens"], 1e-3, "{:.0f}"))
+        ratio = "x" + _ci(blk["token_ratio"], fmt="{:.2f}")
+        table.add_row("", "A-B", _ci(diff, fmt="{:+.1f}"), ratio, f"{diff['frac_le_zero']:.3f}",
+                      end_section=True)
+    Console().print(table)
