@@ -9,7 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from autotts.cli.compare_cmd import compare_command, evaluate_with_tokens, parse_spec
+from autotts.cli.compare_cmd import compare_command, parse_spec
+from autotts.evaluation.runner import Cell, run_cell
 from autotts.cli.main import cli
 from autotts.controllers import make
 from autotts.evaluation.protocol import evaluate
@@ -33,7 +34,7 @@ def test_every_option_has_help():
 
 
 def test_per_question_tokens_follow_the_protocol_loop(tmp_path):
-    # SC over every branch costs the sum of a question's branch lengths,
+    # The per-question tokens compare uses. SC over every branch costs the sum of a question's branch lengths,
     # whatever the seed; the two questions differ, so a mixed-up order shows.
     qs = [{"question": f"q{i}", "gold_answer": "1", "probe_freq": 500,
            "each_branch": [[["1"], t, "1"] for t in lengths]}
@@ -41,9 +42,9 @@ def test_per_question_tokens_follow_the_protocol_loop(tmp_path):
     path = tmp_path / "Tiny" / "t.json"
     path.parent.mkdir()
     path.write_text(json.dumps(qs))
-    run = evaluate_with_tokens("Tiny/t", str(path), parse_spec("sc:n=8"), 3)
+    run = run_cell(Cell("Tiny/t", str(path), parse_spec("sc:n=8")), 3)
     assert run.question_tokens == [1300.0, 12000.0]
-    assert run.result.tokens == pytest.approx(sum(run.question_tokens) / 2)
+    assert run.tokens == pytest.approx(sum(run.question_tokens) / 2)
 
 
 def test_smoke_on_a_real_store(data_dir, real_store):

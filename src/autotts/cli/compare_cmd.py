@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import click
-import numpy as np
-
 from autotts.cli.options import (data_option, default_workers, env_option, parse_controller_spec,
                                  seeds_option, workers_option)
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation import stats
-from autotts.evaluation.protocol import EvalResult, evaluate
-from autotts.evaluation.runner import cached_store
+from autotts.evaluation.protocol import EvalResult
+from autotts.evaluation.runner import Cell, run_cells
 
 
 #: Direction of every reported quantity, so readers of the JSON never guess.
@@ -32,15 +28,6 @@ HIGHER_IS_BETTER = {"accuracy": stats.ACCURACY.higher_is_better,
                     "tokens": stats.TOKENS.higher_is_better,
                     "difference": stats.ACCURACY_DIFFERENCE.higher_is_better,
                     "token_ratio": False}
-
-
-@dataclass
-class Run:
-    """One controller on one store: the protocol result plus per-question
-    tokens (mean over seeds), which :class:`EvalResult` does not keep."""
-
-    result: EvalResult
-    question_tokens: list[float]
 
 
 def parse_spec(text: str) -> ControllerSpec:
@@ -56,54 +43,22 @@ def parse_spec(text: str) -> ControllerSpec:
     return spec
 
 
-def evaluate_with_tokens(name: str, path: str, spec: ControllerSpec, seeds: int) -> Run:
-    """Evaluate ``spec`` on one store (loaded once per process) and record each
-    episode's cost, to give per-question tokens averaged over seeds."""
-    store = cached_store(path, name)
-    controller = spec.build()
-    costs: list[float] = []
-
-    def solve(episode):
-        answer = controller.solve(episode)
-        costs.append(episode.cost)
-        return answer
-
-    result = evaluate(store, controller, seeds=seeds, solve=solve,
-                      controller_id=spec.label, params=spec.params)
-    # evaluate runs seeds in the outer loop and questions in the inner one.
-    per_seed = np.asarray(costs, dtype=float).reshape(len(result.seeds), len(store))
-    return Run(result=result, question_tokens=per_seed.mean(axis=0).tolist())
-
-
-def _run_all(jobs: list[tuple], workers: int, progress: bool) -> list[Run]:
-    """Every (name, path, spec, seeds) job, in order, with an optional progress bar."""
-    from rich.progress import track
-
-    if workers <= 1 or len(jobs) <= 1:
-        return [evaluate_with_tokens(*job) for job in track(
-            jobs, description="comparing", disable=not progress, transient=True)]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(evaluate_with_tokens, *job) for job in jobs]
-        return [f.result() for f in track(futures, description="comparing",
-                                           disable=not progress, transient=True)]
-
-
-def compare_block(a: list[Run], b: list[Run], *, resamples: int, seed: int) -> dict[str, Any]:
+def compare_block(a: list[EvalResult], b: list[EvalResult], *, resamples: int, seed: int) -> dict[str, Any]:
     """Statistics of A vs B over the stores in ``a``/``b`` (paired by position)."""
     kw = {"resamples": resamples, "seed": seed}
-    out: dict[str, Any] = {"stores": [r.result.env for r in a],
+    out: dict[str, Any] = {"stores": [r.env for r in a],
                            "questions": sum(len(r.question_tokens) for r in a)}
     weights = [len(r.question_tokens) for r in a]
     for label, runs in (("a", a), ("b", b)):
-        rates = [r.result.question_correct_rate for r in runs]
+        rates = [r.question_correct_rate for r in runs]
         tokens = [r.question_tokens for r in runs]
-        seed_acc = stats.pooled_seed_values([r.result.seed_accuracy for r in runs], weights)
+        seed_acc = stats.pooled_seed_values([r.seed_accuracy for r in runs], weights)
         out[label] = {"accuracy": stats.accuracy_interval(rates, **kw).to_dict(),
                       "accuracy_seed_std": stats.seed_std(seed_acc),
                       "tokens": stats.mean_interval(tokens, **kw).to_dict()}
     out["difference"] = stats.paired_difference(
-        [r.result.question_correct_rate for r in a],
-        [r.result.question_correct_rate for r in b], **kw).to_dict()
+        [r.question_correct_rate for r in a],
+        [r.question_correct_rate for r in b], **kw).to_dict()
     out["token_ratio"] = stats.ratio_interval(
         [r.question_tokens for r in a], [r.question_tokens for r in b], **kw).to_dict()
     return out
@@ -140,8 +95,9 @@ def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed
         refs = resolve_envs(list(envs), resolve_data_dir(data))
     except CatalogError as exc:
         raise click.UsageError(str(exc)) from None
-    jobs = [(ref.name, str(ref.path), spec, seeds) for ref in refs for spec in (a, b)]
-    runs = _run_all(jobs, default_workers(workers), progress=not as_json and sys.stderr.isatty())
+    cells = [Cell(ref.name, str(ref.path), spec) for ref in refs for spec in (a, b)]
+    runs = run_cells(cells, seeds=seeds, workers=default_workers(workers),
+                     progress=not as_json and sys.stderr.isatty(), description="comparing")
     runs_a, runs_b = runs[0::2], runs[1::2]
     kw = {"resamples": resamples, "seed": bootstrap_seed}
     blocks = [compare_block([ra], [rb], **kw) for ra, rb in zip(runs_a, runs_b)]
@@ -182,4 +138,4 @@ def _print_report(report: dict) -> None:
         ratio = "x" + _ci(blk["token_ratio"], fmt="{:.2f}")
         table.add_row("", "A-B", _ci(diff, fmt="{:+.1f}"), ratio, f"{diff['frac_le_zero']:.3f}",
                       end_section=True)
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
