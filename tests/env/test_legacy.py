@@ -103,3 +103,22 @@ def test_legacy_quirks_are_refused(tiny_store):
     with pytest.raises(ValueError):
         q.probe_new()
     assert q.get_seq_and_total_tokens() == (0, 1300)
+
+
+def test_get_last_trace_is_kept_in_traces(tiny_store):
+    from autotts.evaluation.protocol import evaluate
+
+    class Traced:
+        def __init__(self, config=None):
+            self.trace = []
+
+        def solve(self, question):
+            self.trace = [{"event": "read"}]
+            return question.get_new_branch_final_answer()
+
+        def get_last_trace(self):
+            return self.trace
+
+    store = tiny_store([make_question([([], 5, "1")])])
+    r = evaluate(store, LegacyController(Traced()), seeds=2, traces=True)
+    assert [row["controller_trace"] for row in r.traces] == [[{"event": "read"}]] * 2

@@ -76,6 +76,7 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
     accs: list[float] = []
     costs: list[float] = []
     trace_rows: list[dict] | None = [] if traces else None
+    own_trace = getattr(controller, "last_trace", None) if traces else None
     for si, seed in enumerate(seed_list):
         total_cost = 0
         n_correct = 0
@@ -88,7 +89,10 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
             total_cost += ep.cost
             q_cost[si, qi] = ep.cost
             if trace_rows is not None:
-                trace_rows.append(ep.trace_row(seed=seed, question=qi, answer=answer, correct=ok))
+                row = ep.trace_row(seed=seed, question=qi, answer=answer, correct=ok)
+                if callable(own_trace):  # e.g. an authors'-API controller's get_last_trace()
+                    row["controller_trace"] = own_trace()
+                trace_rows.append(row)
         accs.append(n_correct / nq)
         costs.append(total_cost / nq)
     return EvalResult(
