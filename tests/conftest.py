@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,14 @@ from autotts.env.store import load_store
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """Directory of the published stores; skips when $AUTOTTS_DATA is not set."""
-    root = os.environ.get("AUTOTTS_DATA")
-    if not root or not Path(root).is_dir():
-        pytest.skip("AUTOTTS_DATA is not set to the replay store directory")
-    return Path(root)
+    """Directory of the published stores ($AUTOTTS_DATA, else the user cache);
+    skips when it holds no stores."""
+    from autotts.env.catalog import find_stores, resolve_data_dir
+
+    root = resolve_data_dir(None)
+    if not root.is_dir() or not find_stores(root):
+        pytest.skip(f"no replay stores in {root}: set AUTOTTS_DATA or run `autotts data pull`")
+    return root
 
 
 def store_path(root: Path, name: str) -> Path:
