@@ -1,0 +1,177 @@
+"""OpenAI-compatible ``/v1/completions`` backend (vLLM, SGLang, llama.cpp server).
+
+Prompts go out as token-id lists; the new token ids come back from vLLM's
+``return_token_ids`` (or ``return_tokens_as_token_ids`` logprobs). A server
+that returns neither forces a re-tokenisation of the text, which can drift at
+interval boundaries; ``describe()`` then reports ``token_ids: "re-tokenised"``.
+
+Each (question, branch) key is hashed onto one endpoint so its growing prefix
+stays in that server's prefix cache. Timeouts, connection errors, 429 and 5xx
+answers are retried with exponential backoff; anything else fails at once
+with the server's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from autotts.live.backend import Generation, Sampling, sticky_index
+
+RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+class BackendError(RuntimeError):
+    """A request failed for good (after retries, or with a non-retryable answer)."""
+
+
+def base_url(url: str) -> str:
+    """``http://host:port`` from a URL given with or without ``/v1``."""
+    url = url.rstrip("/")
+    return url[:-3] if url.endswith("/v1") else url
+
+
+def _require_httpx():
+    try:
+        import httpx
+    except ImportError as exc:
+        raise ImportError("the HTTP backend needs httpx: pip install 'autotts[live]'") from exc
+    return httpx
+
+
+class OpenAIBackend:
+    """One or more OpenAI-compatible servers serving the same model."""
+
+    def __init__(self, endpoints: list[str], tokenizer, *, model: str | None = None,
+                 timeout_s: float = 600.0, retries: int = 5, backoff_s: float = 0.5,
+                 api_key: str | None = None):
+        if not endpoints:
+            raise ValueError("at least one endpoint URL is needed")
+        self._httpx = _require_httpx()
+        self.endpoints = [base_url(u) for u in endpoints]
+        self.tokenizer = tokenizer
+        self.model = model
+        self.retries, self.backoff_s = retries, backoff_s
+        self._timeout = timeout_s
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._clients: dict[int, Any] = {}  # one per event loop (httpx pools are loop-bound)
+        self.retokenised = False
+        self.server_version: str | None = None
+
+    # ---- tokenizer pass-through ------------------------------------------
+    def render(self, question: str) -> list[int]:
+        return self.tokenizer.render(question)
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids)
+
+    # ---- HTTP --------------------------------------------------------------
+    def _client(self):
+        loop_id = id(asyncio.get_running_loop())
+        client = self._clients.get(loop_id)
+        if client is None:
+            limits = self._httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            client = self._httpx.AsyncClient(timeout=self._timeout, limits=limits,
+                                             headers=self._headers)
+            self._clients = {loop_id: client}  # earlier loops are closed by now
+        return client
+
+    async def _request(self, method: str, url: str, body: dict | None = None,
+                       client: Any = None) -> dict:
+        """JSON answer of one request, retried on transient failures."""
+        httpx = self._httpx
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1) * (0.5 + random.random()))
+            try:
+                resp = await (client or self._client()).request(method, url, json=body)
+            except httpx.TimeoutException:
+                last = "timed out"
+                continue
+            except httpx.TransportError as exc:
+                last = f"cannot connect ({type(exc).__name__}: {exc})"
+                continue
+            if resp.status_code in RETRY_STATUS:
+                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+                continue
+            if resp.status_code != 200:
+                raise BackendError(f"{url} answered HTTP {resp.status_code}: {resp.text[:500]}")
+            return resp.json()
+        raise BackendError(f"{url}: {last} (gave up after {self.retries + 1} tries)")
+
+    async def check(self) -> str:
+        """Ask every endpoint for its models; returns the model name to use.
+        Raises BackendError naming the endpoint that cannot be reached."""
+        names: list[str] = []
+        # A client of its own: check() may run on a throwaway event loop.
+        async with self._httpx.AsyncClient(timeout=30.0, headers=self._headers) as client:
+            for url in self.endpoints:
+                try:
+                    data = await self._request("GET", f"{url}/v1/models", client=client)
+                except BackendError as exc:
+                    raise BackendError(f"endpoint {url} is unreachable or not OpenAI-compatible: "
+                                       f"{exc}") from None
+                names += [m.get("id", "") for m in data.get("data", [])]
+            try:  # vLLM and SGLang answer /version; others need not
+                resp = await client.get(f"{self.endpoints[0]}/version", timeout=5.0)
+                if resp.status_code == 200:
+                    self.server_version = str(resp.json().get("version"))
+            except (self._httpx.HTTPError, ValueError, AttributeError):
+                pass
+        if self.model is None:
+            if not names:
+                raise BackendError(f"{self.endpoints[0]}/v1/models lists no model; pass --model")
+            self.model = names[0]
+        return self.model
+
+    async def generate(self, prompt_ids: list[int], max_tokens: int, *, sampling: Sampling | None,
+                       seed: int | None = None, key: str | None = None) -> Generation:
+        if max_tokens <= 0:
+            return Generation([], "", "length")
+        url = self.endpoints[sticky_index(key, len(self.endpoints))]
+        body: dict[str, Any] = {"model": self.model, "prompt": list(prompt_ids),
+                                "max_tokens": max_tokens, "temperature": 0.0,
+                                "return_token_ids": True, "skip_special_tokens": True}
+        if sampling is not None and sampling.temperature > 0:
+            body.update(temperature=sampling.temperature, top_p=sampling.top_p)
+            if sampling.top_k > 0:
+                body["top_k"] = sampling.top_k
+        if seed is not None:
+            body["seed"] = seed
+        data = await self._request("POST", f"{url}/v1/completions", body)
+        try:
+            choice = data["choices"][0]
+            text = choice.get("text") or ""
+            reason = choice.get("finish_reason") or "stop"
+        except (KeyError, IndexError, TypeError):
+            raise BackendError(f"{url}/v1/completions: unexpected answer {str(data)[:300]}") from None
+        ids = self._token_ids(choice, text)
+        return Generation(ids, text, "length" if reason == "length" else "stop")
+
+    def _token_ids(self, choice: dict, text: str) -> list[int]:
+        ids = choice.get("token_ids")
+        if isinstance(ids, list):
+            return [int(t) for t in ids]
+        toks = (choice.get("logprobs") or {}).get("tokens")
+        if isinstance(toks, list) and all(str(t).startswith("token_id:") for t in toks):
+            return [int(str(t).split(":", 1)[1]) for t in toks]
+        self.retokenised = True
+        return self.encode(text)
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "openai-http", "model": self.model, "endpoints": self.endpoints,
+                "tokenizer": getattr(self.tokenizer, "name", None),
+                "template": getattr(self.tokenizer, "template", None),
+                "token_ids": "re-tokenised" if self.retokenised else "server",
+                "server": self.server_version}
+
+    async def aclose(self) -> None:
+        # The tokenizer stays open: the backend may serve later event loops.
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients = {}
