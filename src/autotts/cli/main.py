@@ -16,6 +16,7 @@ COMMANDS = [
     ("autotts.cli.data_cmd", "data_group"),
     ("autotts.cli.collect_cmd", "collect_command"),
     ("autotts.cli.run_cmd", "run_command"),
+    ("autotts.cli.discover_cmd", "discover_group"),
 ]
 
 

@@ -1,0 +1,75 @@
+"""Figures of a discovery run (matplotlib, imported lazily; the [plot] extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def round_plot(path: Path, cells: Sequence, baselines: list[dict], title: str) -> None:
+    """One panel per store: the candidate's curve against the baselines' curves."""
+    plt = _plt()
+    stores = list(dict.fromkeys(c.store for c in cells))
+    fig, axes = plt.subplots(1, len(stores), figsize=(4 * len(stores), 3.4), squeeze=False)
+    for ax, store in zip(axes[0], stores):
+        by_ctrl: dict[str, list[tuple[float, float]]] = {}
+        for b in baselines:
+            if b["store"] == store:
+                by_ctrl.setdefault(b["controller"], []).append((b["tokens"], b["accuracy"]))
+        for name, pts in by_ctrl.items():
+            pts.sort()
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".", lw=1, label=name)
+        mine = sorted((c.tokens, c.accuracy) for c in cells if c.store == store)
+        ax.plot([p[0] for p in mine], [p[1] for p in mine], marker="o", lw=2, color="k",
+                label="candidate")
+        ax.set_xscale("log")
+        ax.set_title(store, fontsize=9)
+        ax.set_xlabel("tokens per question")
+    axes[0][0].set_ylabel("accuracy (%)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def figure4(path: Path, rows: list[dict]) -> None:
+    """Per round, the beta = 1 accuracy on search and on held-out (the paper's Figure 4)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5, 3.4))
+    xs = [r["round"] for r in rows]
+    ax.plot(xs, [r["search"] for r in rows], marker="o", label="search")
+    ax.plot(xs, [r["held_out"] for r in rows], marker="s", label="held-out")
+    ax.set_xlabel("round")
+    ax.set_ylabel("accuracy at top beta (%)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def curves_plot(path: Path, curves: dict[str, list[tuple[float, float]]], title: str) -> None:
+    """Mean held-out curves (tokens, accuracy) of picks and baselines on one panel."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for name, pts in curves.items():
+        pts = sorted(pts)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o" if "pick" in name else ".",
+                lw=2 if "pick" in name else 1, label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("tokens per question (mean over held-out stores)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,153 @@
+"""The run report (RUN/report.md plus figures): per-round Figure-4 points,
+picks against baselines on held-out, Table-1-style rows, time and cost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autotts.discovery.evaluate import CellResult
+from autotts.discovery.loop import round_states
+from autotts.discovery.rundir import Run
+from autotts.discovery.scoring import mean_points
+from autotts.discovery.state import read_json, write_atomic
+
+HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe"}
+
+
+def _held(run: Run, n: int) -> dict | None:
+    return read_json(run.dir / "final" / f"heldout_r{n:04d}.json")
+
+
+def _cells(doc: dict | None) -> list[CellResult]:
+    return [CellResult(**c) for c in (doc or {}).get("cells") or []]
+
+
+def _mean_at(cells: list[CellResult], params: dict) -> tuple[float, float] | None:
+    pts = [p for p in mean_points(cells) if p["params"] == params]
+    return (pts[0]["accuracy"], pts[0]["tokens"]) if pts else None
+
+
+def round_rows(run: Run, done: list[dict]) -> list[dict]:
+    """Per ok round: the top point on search and on held-out (means over stores)."""
+    rows = []
+    for st in done:
+        if st.get("status") != "ok":
+            continue
+        top = _mean_at(_cells(_held(run, st["round"])), st["score"]["top_params"])
+        rows.append({"round": st["round"], "search": st["score"]["top_accuracy"],
+                     "search_tokens": st["score"]["top_tokens"],
+                     "held_out": top[0] if top else float("nan"),
+                     "held_out_tokens": top[1] if top else float("nan")})
+    return rows
+
+
+def _k(x: float) -> str:
+    return f"{x / 1e3:.1f}k"
+
+
+def baseline_means(rows: list[dict]) -> dict[str, list[tuple[float, float]]]:
+    """Mean over stores of every baseline setting: name -> [(tokens, accuracy)]."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["controller"], json.dumps(r["params"], sort_keys=True)), []).append(r)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for (name, _), g in groups.items():
+        out.setdefault(name, []).append((sum(r["tokens"] for r in g) / len(g),
+                                         sum(r["accuracy"] for r in g) / len(g)))
+    return out
+
+
+def table1(run: Run, sel: dict, baselines: list[dict]) -> list[str]:
+    """Rows per held-out store: headline baselines and the picks at two settings."""
+    lines = ["| store | method | accuracy | tokens |", "|---|---|---|---|"]
+    pick_cells = {k: _cells(_held(run, n)) for k, n in sel["picks"].items() if n is not None}
+    for ref in run.store_refs("held_out"):
+        s = ref["name"]
+        for b in baselines:
+            if b["store"] == s and b.get("headline") and b["controller"] in HEADLINES:
+                lines.append(f"| {s} | {HEADLINES[b['controller']]} | {b['accuracy']:.2f} | "
+                             f"{_k(b['tokens'])} |")
+        for kind, cells in pick_cells.items():
+            mine = [c for c in cells if c.store == s]
+            for c in (mine[len(mine) // 2], mine[-1]) if mine else ():
+                label = ", ".join(f"{k}={v}" for k, v in c.params.items())
+                lines.append(f"| {s} | pick by {kind} (r{sel['picks'][kind]}, {label}) | "
+                             f"{c.accuracy:.2f} | {_k(c.tokens)} |")
+    return lines
+
+
+def write_report(run: Run, compare: Run | None = None) -> Path:
+    """Write RUN/report.md (and figures next to it); returns its path."""
+    sel = read_json(run.dir / "final" / "selection.json") or {"picks": {}}
+    done = [s for s in round_states(run) if s["phase"] == "done"]
+    base = run.baselines("held_out")
+    rows = round_rows(run, done)
+    wall = sum(s.get("wall_s", 0.0) for s in done)
+    cost = sum(s.get("cost_usd") or 0.0 for s in done)
+    toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
+    iso = next((s["isolation"] for s in done if s.get("isolation")), None)
+    out = [f"# Discovery run {run.meta['id']}", "",
+           f"- proposer: `{run.cfg.proposer}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
+           f"grid: {', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract else 'free SETTINGS'}",
+           f"- ablations: traces in history = {run.cfg.history_traces}; "
+           f"single-beta contract = {run.cfg.beta_contract}",
+           f"- total round wall time: {wall / 60:.1f} min; proposer tokens: {toks}; "
+           f"proposer cost: ${cost:.2f}",
+           f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"]
+    if run.meta.get("stopped"):
+        out.append(f"- stopped early: {run.meta['stopped']}")
+    if run.meta.get("tampering"):
+        out.append("- TAMPERING DETECTED: " + "; ".join(run.meta["tampering"]))
+    out += ["", "## Rounds", "", "| round | origin | status | search acc (top) | tokens | "
+            "held-out acc (top) | tokens | frontier area | note |", "|---|---|---|---|---|---|---|---|---|"]
+    by_round = {r["round"]: r for r in rows}
+    for st in done:
+        r = by_round.get(st["round"])
+        note = (st.get("error") or "").strip().splitlines()[:1]
+        nums = (f"{r['search']:.2f} | {_k(r['search_tokens'])} | {r['held_out']:.2f} | "
+                f"{_k(r['held_out_tokens'])} | {st['score']['area']:.2f}") if r else "- | - | - | - | -"
+        out.append(f"| r{st['round']:04d} | {st.get('origin')} | {st.get('status')} | {nums} | "
+                   f"{note[0][:100] if note else ''} |")
+    out += ["", "## Picks", ""]
+    for kind, n in sel.get("picks", {}).items():
+        out.append(f"- by {kind}: " + (f"round {n}" if n is not None else "none (no ok round)"))
+    out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
+    if compare is not None:
+        out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)
+    _figures(run, rows, sel, base, out)
+    path = run.dir / "report.md"
+    write_atomic(path, "\n".join(out) + "\n")
+    return path
+
+
+def _comparison(run: Run, other: Run) -> list[str]:
+    lines = ["| run | pick | held-out acc (top) | tokens |", "|---|---|---|---|"]
+    for r in (run, other):
+        sel = read_json(r.dir / "final" / "selection.json") or {"picks": {}}
+        for kind, n in sel["picks"].items():
+            st = read_json(r.dir / "rounds" / f"r{n:04d}" / "state.json") if n else None
+            top = _mean_at(_cells(_held(r, n)), st["score"]["top_params"]) if st else None
+            if top:
+                lines.append(f"| {r.dir.name} | {kind} (r{n}) | {top[0]:.2f} | {_k(top[1])} |")
+    return lines
+
+
+def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str]) -> None:
+    try:
+        from autotts.discovery.plots import curves_plot, figure4
+    except ImportError:
+        return
+    try:
+        if rows:
+            figure4(run.dir / "figure4.png", rows)
+            out += ["", "![per-round top point](figure4.png)"]
+        curves = {k: v for k, v in baseline_means(base).items()}
+        for kind, n in sel.get("picks", {}).items():
+            if n is not None:
+                pts = mean_points(_cells(_held(run, n)))
+                curves[f"pick by {kind} (r{n})"] = [(p["tokens"], p["accuracy"]) for p in pts]
+        curves_plot(run.dir / "heldout_curves.png", curves, "held-out (mean over stores)")
+        out += ["", "![held-out curves](heldout_curves.png)"]
+    except ImportError:
+        pass

@@ -1,0 +1,131 @@
+"""The sandboxed child: runs one candidate over some (store, setting) cells.
+
+Started by :mod:`autotts.discovery.sandbox` as
+``python -I -m autotts.discovery.sandbox_worker WORKDIR``. ``WORKDIR/job.json``
+names the candidate file, its class, gold-free store files, the cells and
+seeds. The worker answers every (seed, question) with the protocol evaluator
+and writes ``WORKDIR/result.json``: per cell the answers (strings or null),
+costs and branches opened, in seed-major order, plus a few compact traces.
+It never sees a gold answer, so it cannot grade; the parent does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+
+class CappedStream:
+    """A text stream that keeps at most ``cap`` characters and drops the rest."""
+
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size, self.dropped = cap, [], 0, 0
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+class WrongReturn(Exception):
+    """solve() returned something other than a string or None."""
+
+
+def _evaluate_cell(store, controller, seeds: list[int]) -> dict[str, list]:
+    """Answers, costs and opened-branch counts of every (seed, question)."""
+    from autotts.evaluation.protocol import evaluate
+
+    answers: list[str | None] = []
+    costs: list[float] = []
+    opened: list[int] = []
+
+    def solve(ep):
+        a = controller.solve(ep)
+        if a is not None and type(a) is not str:
+            raise WrongReturn(f"solve() returned {type(a).__name__}; expected str or None")
+        answers.append(a)
+        costs.append(float(ep.cost))
+        opened.append(int(ep.n_opened))
+        return a
+
+    evaluate(store, controller, seeds=seeds, solve=solve)
+    return {"answers": answers, "costs": costs, "opened": opened}
+
+
+def _traces(store, controller, seed: int, questions: int, max_events: int) -> list[dict]:
+    """Compact traces of the first ``questions`` questions at one seed."""
+    from autotts.evaluation.protocol import evaluate
+    from autotts.env.store import ReplayStore
+
+    sub = ReplayStore(store.name, store.path, store.questions[:questions])
+    rows = evaluate(sub, controller, seeds=[seed], traces=True).traces or []
+    out = []
+    for row in rows:
+        events = [[str(x)[:200] if isinstance(x, str) else x for x in ev]
+                  for ev in row["events"][:max_events]]
+        answer = row["answer"] if isinstance(row["answer"], str) else None
+        out.append({"seed": row["seed"], "question": row["question"], "answer": answer,
+                    "cost": float(row["cost"]), "opened": int(row["opened"]),
+                    "events": events, "truncated": len(row["events"]) > max_events})
+    return out
+
+
+def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """Run every cell of ``job``; returns the result document."""
+    from autotts.controllers.spec import ControllerSpec
+    from autotts.env.store import load_store
+
+    stores = [load_store(workdir / s["file"], name=s["name"]) for s in job["stores"]]
+    cand = str(workdir / job["candidate"])
+    target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
+    seeds = list(job["seeds"])
+    trace = job.get("trace") or {}
+    cells = []
+    for k, cell in enumerate(job["cells"]):
+        controller = ControllerSpec(file=target, params=dict(cell["params"])).build()
+        store = stores[cell["store"]]
+        out = _evaluate_cell(store, controller, seeds)
+        if k in set(trace.get("cells", [])):
+            out["traces"] = _traces(store, controller, trace.get("seed", seeds[0]),
+                                    int(trace.get("questions", 5)),
+                                    int(trace.get("max_events", 2000)))
+        cells.append(out)
+    return {"cells": cells}
+
+
+def main(argv: list[str]) -> int:
+    workdir = Path(argv[1]).resolve()
+    job = json.loads((workdir / "job.json").read_text())
+    sys.path.insert(0, os.environ.get("AUTOTTS_SANDBOX_SRC", ""))
+    captured = CappedStream(int(job.get("output_bytes", 65536)))
+    real_out = sys.stdout
+    sys.stdout = sys.stderr = captured  # the candidate's prints land here, capped
+    try:
+        result = run(job, workdir)
+    except BaseException as exc:  # noqa: BLE001 - anything the candidate raises is recorded
+        tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        result = {"error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": "".join(tb)[-4000:]}
+    result["printed"] = captured.getvalue()
+    result["printed_dropped"] = captured.dropped
+    tmp = workdir / "result.json.tmp"
+    tmp.write_text(json.dumps(result))
+    os.replace(tmp, workdir / "result.json")
+    real_out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,111 @@
+"""Files of a run directory: atomic writes, the run lock, round state.
+
+Every file the loop writes goes through :func:`write_atomic` (temp file in
+the same directory, fsync, ``os.replace``), so a kill -9 leaves either the old
+or the new version, never a torn one. A round's ``state.json`` records its
+phase; resume picks up at the recorded phase, and a round whose phase is
+``done`` is never touched again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PHASES = ("proposing", "proposed", "validated", "archiving", "done")
+
+
+class RunError(RuntimeError):
+    """The run directory cannot be used as asked (another run, locked, missing)."""
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode() if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, obj: Any) -> None:
+    write_atomic(path, json.dumps(obj, indent=1, sort_keys=False, default=str) + "\n")
+
+
+def read_json(path: Path, default: Any = None) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return default
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def digest_dir(path: Path, exclude: tuple[str, ...] = ("state.json",)) -> str:
+    """SHA-256 over the names and contents of every file under ``path`` (but ``exclude``)."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and p.name not in exclude
+                    and not p.name.endswith(".tmp")):
+        h.update(str(f.relative_to(path)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class RunLock:
+    """An exclusive ``flock`` on RUN/run.lock; the OS drops it when the holder dies."""
+
+    def __init__(self, run_dir: Path):
+        self.path = run_dir / "run.lock"
+        self.fh = None
+
+    def __enter__(self) -> "RunLock":
+        self.fh = self.path.open("a")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise RunError(f"{self.path.parent}: another autotts process is working on this run "
+                           "(run.lock is held); wait for it or stop it first") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def round_dir(run_dir: Path, n: int) -> Path:
+    return run_dir / "rounds" / f"r{n:04d}"
+
+
+def round_numbers(run_dir: Path) -> list[int]:
+    """Numbers of the rounds that have a state file, ascending."""
+    base = run_dir / "rounds"
+    if not base.is_dir():
+        return []
+    out = []
+    for d in base.iterdir():
+        if d.name.startswith("r") and d.name[1:].isdigit() and (d / "state.json").is_file():
+            out.append(int(d.name[1:]))
+    return sorted(out)
+
+
+def load_round_state(run_dir: Path, n: int) -> dict | None:
+    return read_json(round_dir(run_dir, n) / "state.json")
+
+
+def save_round_state(run_dir: Path, state: dict) -> None:
+    state["updated"] = now()
+    write_json(round_dir(run_dir, state["round"]) / "state.json", state)

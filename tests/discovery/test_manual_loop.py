@@ -1,0 +1,128 @@
+"""The manual proposer end to end: the test acts as the coding agent, reading the
+workspace and writing each candidate; a run killed with -9 during round 2's
+evaluation resumes and ends with exactly three rounds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autotts.discovery.loop import round_states, run_loop
+from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
+from autotts.discovery.report import write_report
+from autotts.discovery.rundir import open_run
+from autotts.discovery.select import finalize
+from autotts.discovery.state import load_round_state
+from tests.discovery.conftest import candidate
+
+AGENT_FILES = ["momentum.py", "legacy_width.py", "greedy_width.py"]
+
+
+def agent_turn(run_dir: Path, name: str) -> None:
+    """What a coding agent does: read the prompt and history, write candidate.py."""
+    ws = run_dir / "workspace"
+    prompt = (ws / "PROMPT.md").read_text()
+    assert "beta" in prompt and "64" in prompt
+    assert (ws / "history" / "INDEX.md").is_file() and (ws / "template.py").is_file()
+    (ws / "candidate.py").write_text(candidate(name))
+
+
+def test_three_manual_rounds_and_report(make_run):
+    run = make_run()
+    for k, name in enumerate(AGENT_FILES, start=1):
+        with pytest.raises(AwaitingSubmission, match=f"round {k} is ready"):
+            run_loop(run, ManualProposer(submit=False), max_new=1)
+        agent_turn(run.dir, name)
+        (st,) = run_loop(run, ManualProposer(submit=True), max_new=1)
+        assert st["round"] == k and st["status"] == "ok", st.get("error")
+    # the agent sees earlier rounds (code, curves, traces), never a store or a gold answer
+    hist = run.workspace / "history"
+    assert sorted(p.name for p in hist.iterdir() if p.is_dir()) == ["r0001", "r0002"]
+    assert (hist / "r0001" / "traces.jsonl").read_text().strip()
+    ws_text = "".join(p.read_text() for p in run.workspace.rglob("*") if p.is_file())
+    assert "gold" not in ws_text.lower().replace("goldfree", "")
+    assert run_loop(open_run(run.dir), ManualProposer(submit=True)) == []  # all rounds done
+    sel = finalize(open_run(run.dir))
+    assert sel["picks"]["accuracy"] in (1, 2, 3)
+    report = write_report(open_run(run.dir)).read_text()
+    for n in (1, 2, 3):
+        assert f"r000{n}" in report
+    assert "SC@64" in report and "pick by accuracy" in report
+    rdir = run.dir / "rounds" / "r0002"
+    for name in ("candidate.py", "diff.patch", "curves.csv", "traces.jsonl", "summary.md",
+                 "transcript.txt", "results.json"):
+        assert (rdir / name).is_file(), name
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autotts.cli.main", "discover", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def _workers_alive() -> list[str]:
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "autotts.discovery.sandbox_worker" in cmd and "autotts-sbx-" in cmd:
+            alive.append(pid)
+    return alive
+
+
+def test_kill_during_round_two_then_resume(make_run):
+    run = make_run()
+    with pytest.raises(AwaitingSubmission):
+        run_loop(run, ManualProposer(submit=False), max_new=1)
+    agent_turn(run.dir, "momentum.py")
+    run_loop(run, ManualProposer(submit=True), max_new=1)
+    first = load_round_state(run.dir, 1)
+    assert "round 2 is ready" in cli("next", str(run.dir)).stdout
+    agent_turn(run.dir, "slow_momentum.py")
+    proc = subprocess.Popen([sys.executable, "-m", "autotts.cli.main", "discover", "submit",
+                             str(run.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        st = load_round_state(run.dir, 2) or {}
+        if st.get("phase") == "validated" and _workers_alive():
+            break
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("round 2 never reached its evaluation")
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert load_round_state(run.dir, 2)["phase"] == "validated"
+    for _ in range(50):  # the sandboxed children die with their parent
+        if not _workers_alive():
+            break
+        time.sleep(0.1)
+    assert _workers_alive() == []
+
+    out = cli("resume", str(run.dir))
+    assert "round 2: ok" in out.stdout, out.stdout + out.stderr
+    assert "round 3 is ready" in out.stdout
+    agent_turn(run.dir, "greedy_width.py")
+    out = cli("submit", str(run.dir))
+    assert "round 3: ok" in out.stdout, out.stdout + out.stderr
+    assert "report" in cli("report", str(run.dir)).stdout
+    states = round_states(open_run(run.dir))
+    assert [s["round"] for s in states] == [1, 2, 3]
+    assert all(s["phase"] == "done" and s["status"] == "ok" for s in states)
+    assert load_round_state(run.dir, 1) == first  # the finished round was not redone
+    assert "SlowMomentum" in (run.dir / "rounds" / "r0002" / "candidate.py").read_text()
+    assert (run.dir / "report.md").is_file()
+
+
+def test_init_refuses_a_directory_holding_another_run(make_run):
+    run = make_run()
+    out = cli("init", str(run.dir))
+    assert out.returncode != 0 and "already holds run" in out.stderr
