@@ -14,6 +14,8 @@ COMMANDS = [
     ("autotts.cli.controllers_cmd", "controllers_command"),
     ("autotts.cli.compare_cmd", "compare_command"),
     ("autotts.cli.data_cmd", "data_group"),
+    ("autotts.cli.sweep_cmd", "sweep_command"),
+    ("autotts.cli.reproduce_cmd", "reproduce_group"),
     ("autotts.cli.collect_cmd", "collect_command"),
     ("autotts.cli.run_cmd", "run_command"),
     ("autotts.cli.discover_cmd", "discover_group"),
