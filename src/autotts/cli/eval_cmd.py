@@ -26,6 +26,10 @@ from autotts.evaluation.runner import Cell, run_cells
 @seeds_option
 @data_option
 @workers_option
+@click.option("--executor", type=click.Choice(["process", "serial", "ray"]), default="process",
+              show_default=True,
+              help="Where cells run: local worker processes, this process, or Ray (extra "
+                   "[ray]; joins $RAY_ADDRESS or starts a local instance).")
 @click.option("--kappa-probe", type=float, default=0.0, show_default=True,
               help="Token cost of an explicit PROBE; 0 reveals probes with every step, as in "
                    "the data.")
@@ -33,7 +37,7 @@ from autotts.evaluation.runner import Cell, run_cells
               help="Write compact execution traces (one JSON line per episode) to this file.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object per line per (store, parameter set).")
-def eval_command(envs, controller_id, controller_file, settings, seeds, data, workers,
+def eval_command(envs, controller_id, controller_file, settings, seeds, data, workers, executor,
                  kappa_probe, traces_path, as_json):
     """Evaluate a controller on replay stores: accuracy (%) and average tokens per question.
 
@@ -55,7 +59,7 @@ def eval_command(envs, controller_id, controller_file, settings, seeds, data, wo
     cells = [Cell(ref.name, str(ref.path), spec) for ref in refs for spec in specs]
     results = run_cells(cells, seeds=seeds, workers=default_workers(workers),
                         traces=traces_path is not None, kappa_probe=kappa_probe,
-                        progress=not as_json and sys.stderr.isatty())
+                        progress=not as_json and sys.stderr.isatty(), executor=executor)
     if traces_path:
         _write_traces(traces_path, results)
     if as_json:

@@ -1,20 +1,29 @@
-"""Run many (store, controller setting) cells, in parallel across processes.
+"""Run many (store, controller setting) cells, in parallel and deterministically.
 
-Each cell is evaluated by :func:`autotts.evaluation.protocol.evaluate` in one
-process, so results do not depend on the number of workers. Stores are loaded
-once per worker process.
+Each cell's seeds may be split into chunks; every chunk is one task for an
+executor (serial, a process pool or Ray, see :mod:`autotts.evaluation.executors`).
+A chunk of a built-in controller runs its exact fast path
+(:mod:`autotts.evaluation.fast`) unless traces or a probe cost are asked for;
+anything else runs the protocol's episode loop. Chunks are merged in seed
+order and reduced with the protocol's formulas, so results are identical for
+any worker count and executor. Stores are loaded once per worker process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 
 from autotts.controllers.spec import ControllerSpec
 from autotts.env.store import ReplayStore, load_store
-from autotts.evaluation.protocol import DEFAULT_SEEDS, EvalResult, evaluate
+from autotts.evaluation.executors import Executor, make_executor
+from autotts.evaluation.fast import fast_block
+from autotts.evaluation.protocol import (DEFAULT_SEEDS, EvalResult, SeedBlock, merge_blocks,
+                                         protocol_block, to_result)
+
+SCREEN_SEEDS = 10
+TASKS_PER_WORKER = 3  # enough chunks to keep every worker busy until the end
 
 
 @dataclass(frozen=True)
@@ -26,39 +35,129 @@ class Cell:
     spec: ControllerSpec
 
 
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: some seeds of one cell."""
+
+    cell: Cell
+    seeds: tuple[int, ...]
+    kappa_probe: float = 0
+    traces: bool = False
+    fast: bool = True
+
+
 @lru_cache(maxsize=64)
 def cached_store(path: str, name: str) -> ReplayStore:
     """Load a store once per process."""
     return load_store(path, name=name)
 
 
-def run_cell(cell: Cell, seeds: int | Sequence[int] = DEFAULT_SEEDS, *, traces: bool = False,
-             kappa_probe: float = 0) -> EvalResult:
-    """Evaluate one cell in this process."""
+def run_task(task: Task) -> SeedBlock:
+    """Evaluate one task in this process (the function executors run): the fast
+    path's block when there is one, else the protocol loop's block."""
+    cell = task.cell
     store = cached_store(cell.path, cell.env)
     controller = cell.spec.build()
-    return evaluate(store, controller, seeds=seeds, traces=traces, kappa_probe=kappa_probe,
-                    controller_id=cell.spec.label)
+    if task.fast:
+        block = fast_block(store, controller, task.seeds, kappa_probe=task.kappa_probe,
+                           traces=task.traces)
+        if block is not None:
+            return block
+    return protocol_block(store, controller, task.seeds, kappa_probe=task.kappa_probe,
+                          traces=task.traces)
+
+
+def run_cell(cell: Cell, seeds: int | Sequence[int] = DEFAULT_SEEDS, *, traces: bool = False,
+             kappa_probe: float = 0, fast: bool = True) -> EvalResult:
+    """Evaluate one cell in this process."""
+    return run_cells([cell], seeds=seeds, traces=traces, kappa_probe=kappa_probe, fast=fast)[0]
 
 
 def run_cells(cells: Sequence[Cell], *, seeds: int | Sequence[int] = DEFAULT_SEEDS,
               workers: int = 1, traces: bool = False, kappa_probe: float = 0,
-              progress: bool = False, description: str = "evaluating") -> list[EvalResult]:
-    """Evaluate every cell; results come back in the order of ``cells``."""
+              progress: bool = False, description: str = "evaluating",
+              executor: str | Executor = "process", fast: bool = True) -> list[EvalResult]:
+    """Evaluate every cell; results come back in the order of ``cells``.
+
+    ``executor`` is ``"serial"``, ``"process"`` (``workers`` processes) or
+    ``"ray"``, or an :class:`~autotts.evaluation.executors.Executor`.
+    ``fast=False`` forces the protocol's episode loop for every cell.
+    """
+    seed_list = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
+    if not seed_list:
+        raise ValueError("no seeds to evaluate")
+    runner = make_executor(executor, workers) if isinstance(executor, str) else executor
+    n_workers = getattr(runner, "workers", workers)
+    tasks, owner = plan_tasks(cells, seed_list, n_workers, traces=traces,
+                              kappa_probe=kappa_probe, fast=fast)
+    with _progress(progress, description, len(tasks)) as advance:
+        parts = runner.map(run_task, tasks, advance)
+    return [_combine(cell, [p for p, k in zip(parts, owner) if k == ci])
+            for ci, cell in enumerate(cells)]
+
+
+def plan_tasks(cells: Sequence[Cell], seeds: tuple[int, ...], workers: int, *,
+               traces: bool = False, kappa_probe: float = 0,
+               fast: bool = True) -> tuple[list[Task], list[int]]:
+    """Split the cells' seeds into tasks; returns (tasks, owning cell index of each).
+
+    With one worker every cell is one task; with more, each cell gets enough
+    contiguous seed chunks that there are about TASKS_PER_WORKER tasks per worker.
+    """
+    per_cell = 1
+    if workers > 1 and cells:
+        per_cell = min(len(seeds), -(-TASKS_PER_WORKER * workers // len(cells)))
+    tasks: list[Task] = []
+    owner: list[int] = []
+    for ci, cell in enumerate(cells):
+        for chunk in _chunks(seeds, per_cell):
+            tasks.append(Task(cell, chunk, kappa_probe, traces, fast))
+            owner.append(ci)
+    return tasks, owner
+
+
+def _chunks(seeds: tuple[int, ...], n: int) -> list[tuple[int, ...]]:
+    """``n`` contiguous chunks of near-equal size, in seed order."""
+    size, extra = divmod(len(seeds), n)
+    out, start = [], 0
+    for k in range(n):
+        end = start + size + (k < extra)
+        out.append(seeds[start:end])
+        start = end
+    return out
+
+
+def _combine(cell: Cell, parts: list[SeedBlock]) -> EvalResult:
+    """One cell's result; ``params`` is the controller's full parameter set."""
+    params = cell.spec.build().params()
+    return to_result(merge_blocks(parts), env=cell.env, controller=cell.spec.label,
+                     params=params)
+
+
+def screen_cells(cells: Sequence[Cell], *, full: bool | Sequence[bool] = False,
+                 screen_seeds: int = SCREEN_SEEDS, full_seeds: int = DEFAULT_SEEDS,
+                 **run_kwargs) -> list[EvalResult]:
+    """Discovery's two-stage evaluation: a cheap screen, the full protocol on request.
+
+    Cells whose ``full`` flag is False are evaluated on seeds
+    ``0..screen_seeds-1`` only; cells flagged True on ``0..full_seeds-1`` (the
+    paper's 100). ``full`` is one flag for every cell or one per cell. Each
+    result's ``seeds`` says which stage produced it, so an archive records
+    whether a number is a screen or a full evaluation; the screen's seeds are
+    the first seeds of the full run, so its per-seed values are a prefix of the
+    full run's. ``run_kwargs`` go to :func:`run_cells` (workers, executor, ...).
+    Results come back in the order of ``cells``.
+    """
+    flags = [bool(full)] * len(cells) if isinstance(full, bool) else [bool(f) for f in full]
+    if len(flags) != len(cells):
+        raise ValueError(f"full has {len(flags)} flags for {len(cells)} cells")
     results: list[EvalResult | None] = [None] * len(cells)
-    with _progress(progress, description, len(cells)) as advance:
-        if workers <= 1 or len(cells) <= 1:
-            for k, cell in enumerate(cells):
-                results[k] = run_cell(cell, seeds, traces=traces, kappa_probe=kappa_probe)
-                advance()
-        else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(cells))) as pool:
-                futures = {pool.submit(run_cell, cell, seeds, traces=traces,
-                                       kappa_probe=kappa_probe): k
-                           for k, cell in enumerate(cells)}
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    advance()
+    for stage, n_seeds in ((False, screen_seeds), (True, full_seeds)):
+        picked = [k for k, f in enumerate(flags) if f is stage]
+        if picked:
+            out = run_cells([cells[k] for k in picked], seeds=n_seeds, **run_kwargs)
+            for k, r in zip(picked, out):
+                results[k] = r
     return results  # type: ignore[return-value]
 
 

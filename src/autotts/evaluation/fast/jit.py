@@ -1,0 +1,63 @@
+"""Optional numba compilation with a plain-Python fallback.
+
+A kernel is written once, in the subset of Python that numba compiles, and
+indexes flat sequences only. :func:`kernel` returns an object holding both
+versions: ``.py`` (the source function, run on Python lists) and ``.compiled``
+(numba's, run on numpy arrays; ``None`` without numba). Set
+``AUTOTTS_NO_NUMBA=1`` to force the plain-Python version.
+
+numba's on-disk cache is keyed on the kernel's own file: after editing a
+helper in another module (e.g. ``episode_ops.py``), touch the kernel files or
+delete ``fast/__pycache__`` so the kernels are recompiled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+try:  # numba is the optional [fast] extra
+    import numba as _numba
+except ImportError:  # pragma: no cover - exercised where numba is absent
+    _numba = None
+
+
+def numba_enabled() -> bool:
+    """True when numba is installed and not switched off by ``AUTOTTS_NO_NUMBA``."""
+    return _numba is not None and os.environ.get("AUTOTTS_NO_NUMBA", "") in ("", "0")
+
+
+@dataclass
+class Kernel:
+    """A kernel's plain-Python source and, lazily, its numba compilation."""
+
+    py: Callable[..., Any]
+    _compiled: Callable[..., Any] | None = None
+
+    @property
+    def compiled(self) -> Callable[..., Any] | None:
+        """The numba version (compiled on first use, cached on disk); None without numba."""
+        if self._compiled is None and numba_enabled():
+            # cache=True: later processes load the machine code instead of recompiling.
+            # fastmath stays off so every float operation rounds exactly as in Python.
+            self._compiled = _numba.njit(cache=True, nogil=True)(self.py)
+        return self._compiled
+
+
+def kernel(fn: Callable[..., Any]) -> Kernel:
+    """Decorator: register ``fn`` as a kernel (see the module docstring)."""
+    return Kernel(fn)
+
+
+def _identity(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return fn
+
+
+# Helpers called from kernels: plain functions from Python, inlined by numba
+# when a compiled kernel calls them.
+if _numba is not None:
+    from numba.extending import register_jitable as helper
+else:  # pragma: no cover - exercised where numba is absent
+    helper = _identity
