@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from autotts.cli.compare_cmd import compare_command, parse_spec
-from autotts.evaluation.runner import Cell, run_cell
 from autotts.cli.main import cli
 from autotts.controllers import make
 from autotts.evaluation.protocol import evaluate
+from autotts.evaluation.runner import Cell, run_cell
 
 
 def test_parse_spec():

@@ -7,12 +7,12 @@ import time
 import pytest
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.discovery.config import RunConfig
 from autotts.discovery.evaluate import SandboxSettings, evaluate_candidate
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import ManualProposer
 from autotts.discovery.rundir import init_run, open_run
 from autotts.discovery.sandbox import Limits, detect_isolation
-from autotts.discovery.config import RunConfig
 from autotts.evaluation.protocol import evaluate
 from tests.discovery.conftest import CANDIDATES
 

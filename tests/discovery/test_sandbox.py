@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from autotts.discovery.evaluate import SandboxSettings, evaluate_candidate, gold_free_records
+from autotts.discovery.evaluate import (
+    SandboxSettings,
+    evaluate_candidate,
+    gold_free_records,
+)
 from autotts.discovery.sandbox import Limits, detect_isolation
 from autotts.env.store import load_store
 from autotts.evaluation.protocol import evaluate

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from autotts.env import catalog
-from autotts.env.catalog import CatalogError, find_stores, resolve_data_dir, resolve_envs
+from autotts.env.catalog import (
+    CatalogError,
+    find_stores,
+    resolve_data_dir,
+    resolve_envs,
+)
 from autotts.env.store import StoreError
 
 

@@ -21,8 +21,16 @@ import pytest
 from rich.console import Console
 
 from autotts.env import catalog
-from autotts.env.download import (DigestMismatchError, DownloadError, ensure_data, fetch,
-                                  published_stores, pull, resolve_base_url, select_published)
+from autotts.env.download import (
+    DigestMismatchError,
+    DownloadError,
+    ensure_data,
+    fetch,
+    published_stores,
+    pull,
+    resolve_base_url,
+    select_published,
+)
 
 
 def _data_root() -> Path:

@@ -7,7 +7,14 @@ import pytest
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation.executors import SerialExecutor, make_executor
 from autotts.evaluation.protocol import evaluate
-from autotts.evaluation.runner import Cell, _chunks, plan_tasks, run_cell, run_cells, screen_cells
+from autotts.evaluation.runner import (
+    Cell,
+    _chunks,
+    plan_tasks,
+    run_cell,
+    run_cells,
+    screen_cells,
+)
 from tests.conftest import store_path
 
 SPECS = [ControllerSpec("cmc", params={"beta": 0.4}), ControllerSpec("asc"),

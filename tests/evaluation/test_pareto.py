@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from autotts.evaluation.pareto import (FRONTIER_AREA, frontier_area, pareto_frontier,
-                                       pareto_indices)
+from autotts.evaluation.pareto import (
+    FRONTIER_AREA,
+    frontier_area,
+    pareto_frontier,
+    pareto_indices,
+)
 
 
 def test_frontier_drops_dominated_points():

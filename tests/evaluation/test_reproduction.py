@@ -9,7 +9,12 @@ from __future__ import annotations
 import pytest
 
 from autotts.evaluation.protocol import evaluate
-from autotts.evaluation.reference import PAPER_TABLE1, RELEASED_CODE, TABLE1_METHODS, expected
+from autotts.evaluation.reference import (
+    PAPER_TABLE1,
+    RELEASED_CODE,
+    TABLE1_METHODS,
+    expected,
+)
 
 DEFAULT_STORES = ["Qwen3-0.6B/hmmt25", "Qwen3-1.7B/aime24", "Qwen3-4B/aime25", "Qwen3-8B/aime24"]
 ALL_STORES = [f"{m}/{d}" for m in ("Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B")

@@ -9,7 +9,12 @@ import pytest
 
 from autotts.evaluation.results_io import Journal, read_results_csv
 from autotts.evaluation.sweep import cell_key, run_sweep
-from autotts.evaluation.sweep_spec import SweepSpecError, load_sweep, parse_sweep, to_toml
+from autotts.evaluation.sweep_spec import (
+    SweepSpecError,
+    load_sweep,
+    parse_sweep,
+    to_toml,
+)
 from tests.report.toydata import toy_data_dir
 
 TOY_SWEEP = """

@@ -11,6 +11,7 @@ import pytest
 
 from tests.live.live_fakes import FakeBackend
 
+
 @pytest.fixture
 def fake_backend() -> FakeBackend:
     return FakeBackend()

@@ -6,8 +6,13 @@ import threading
 
 import pytest
 
-from autotts.live.answers import (ERR, answer_from_probe, answer_from_text, last_boxed,
-                                  normalize_answer)
+from autotts.live.answers import (
+    ERR,
+    answer_from_probe,
+    answer_from_text,
+    last_boxed,
+    normalize_answer,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -15,7 +15,6 @@ from autotts.live.decode import DecodeConfig
 from autotts.live.episode import LiveEpisode
 from autotts.live.questions import QuestionItem
 from autotts.live.rawlog import RawLog
-
 from tests.live.live_fakes import FakeBackend
 
 CFG = DecodeConfig(delta=5, max_tokens=60, sampling=Sampling(0.7), probe_suffix="\\boxed{",

@@ -9,8 +9,15 @@ import pytest
 from autotts.env.catalog import HELD_OUT_SPLIT
 from autotts.evaluation.reference import PAPER_TABLE1, RELEASED_CODE
 from autotts.report.curves import FAMILIES, mean_curves, paper_points, store_curves
-from autotts.report.tables import (TABLE1_LOOKUP, Table1Cell, csv_rows, find_row,
-                                   held_out_means, markdown_table, table1_cells)
+from autotts.report.tables import (
+    TABLE1_LOOKUP,
+    Table1Cell,
+    csv_rows,
+    find_row,
+    held_out_means,
+    markdown_table,
+    table1_cells,
+)
 from tests.report.toydata import synthetic_rows
 
 

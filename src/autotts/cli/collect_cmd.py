@@ -8,8 +8,13 @@ from pathlib import Path
 
 import click
 
-from autotts.live.cli_options import (backend_kwargs, backend_options, decode_config,
-                                      decode_options, live_errors)
+from autotts.live.cli_options import (
+    backend_kwargs,
+    backend_options,
+    decode_config,
+    decode_options,
+    live_errors,
+)
 
 
 @click.command("collect")

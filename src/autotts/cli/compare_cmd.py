@@ -15,13 +15,19 @@ import sys
 from typing import Any
 
 import click
-from autotts.cli.options import (data_option, default_workers, env_option, parse_controller_spec,
-                                 seeds_option, workers_option)
+
+from autotts.cli.options import (
+    data_option,
+    default_workers,
+    env_option,
+    parse_controller_spec,
+    seeds_option,
+    workers_option,
+)
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation import stats
 from autotts.evaluation.protocol import EvalResult
 from autotts.evaluation.runner import Cell, run_cells
-
 
 #: Direction of every reported quantity, so readers of the JSON never guess.
 HIGHER_IS_BETTER = {"accuracy": stats.ACCURACY.higher_is_better,

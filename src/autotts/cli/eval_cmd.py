@@ -7,8 +7,14 @@ import sys
 
 import click
 
-from autotts.cli.options import (data_option, default_workers, env_option, parse_grid,
-                                 seeds_option, workers_option)
+from autotts.cli.options import (
+    data_option,
+    default_workers,
+    env_option,
+    parse_grid,
+    seeds_option,
+    workers_option,
+)
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation.runner import Cell, run_cells
 

@@ -7,7 +7,12 @@ import sys
 
 import click
 
-from autotts.cli.options import data_option, default_workers, seeds_option, workers_option
+from autotts.cli.options import (
+    data_option,
+    default_workers,
+    seeds_option,
+    workers_option,
+)
 
 
 class ReproduceCommandError(click.ClickException):

@@ -9,8 +9,13 @@ import time
 import click
 
 from autotts.cli.options import parse_value
-from autotts.live.cli_options import (backend_kwargs, backend_options, decode_config,
-                                      decode_options, live_errors)
+from autotts.live.cli_options import (
+    backend_kwargs,
+    backend_options,
+    decode_config,
+    decode_options,
+    live_errors,
+)
 
 
 def _params(settings: tuple[str, ...]) -> dict:

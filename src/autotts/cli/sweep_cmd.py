@@ -8,7 +8,6 @@ import click
 
 from autotts.cli.options import data_option, default_workers, workers_option
 
-
 MAX_PRINTED_ROWS = 120
 
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from autotts.discovery.evaluate import CellResult
-from autotts.discovery.state import write_atomic
 from autotts.discovery.workspace import curves_csv
+from autotts.fileio import write_atomic
 
 TRACE_ROWS_CAP = 200
 

@@ -8,8 +8,13 @@ from pathlib import Path
 
 from autotts.discovery.rounds import run_round
 from autotts.discovery.rundir import Run
-from autotts.discovery.state import (RunLock, digest_dir, load_round_state, round_dir,
-                                     round_numbers)
+from autotts.discovery.state import (
+    RunLock,
+    digest_dir,
+    load_round_state,
+    round_dir,
+    round_numbers,
+)
 from autotts.discovery.workspace import write_static
 
 

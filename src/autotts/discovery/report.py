@@ -10,7 +10,8 @@ from autotts.discovery.evaluate import CellResult
 from autotts.discovery.loop import round_states
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import mean_points
-from autotts.discovery.state import read_json, write_atomic
+from autotts.discovery.state import read_json
+from autotts.fileio import write_atomic
 
 HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe"}
 

@@ -21,8 +21,16 @@ from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
-from autotts.discovery.state import (digest_dir, load_round_state, now, read_json, round_dir,
-                                     save_round_state, write_atomic, write_json)
+from autotts.discovery.state import (
+    digest_dir,
+    load_round_state,
+    now,
+    read_json,
+    round_dir,
+    save_round_state,
+    write_atomic,
+    write_json,
+)
 from autotts.discovery.validate import ValidationError, find_class, validate_source
 from autotts.discovery.workspace import refresh_history, render_prompt, template_text
 

@@ -67,8 +67,8 @@ def _evaluate_cell(store, controller, seeds: list[int]) -> dict[str, list]:
 
 def _traces(store, controller, seed: int, questions: int, max_events: int) -> list[dict]:
     """Compact traces of the first ``questions`` questions at one seed."""
-    from autotts.evaluation.protocol import evaluate
     from autotts.env.store import ReplayStore
+    from autotts.evaluation.protocol import evaluate
 
     sub = ReplayStore(store.name, store.path, store.questions[:questions])
     rows = evaluate(sub, controller, seeds=[seed], traces=True).traces or []

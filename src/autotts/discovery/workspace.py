@@ -17,8 +17,9 @@ from pathlib import Path
 
 from autotts.controllers.base import available
 from autotts.discovery.config import RunConfig
-from autotts.discovery.state import round_dir, write_atomic
+from autotts.discovery.state import round_dir
 from autotts.discovery.validate import ALLOWED_MODULES
+from autotts.fileio import write_atomic
 
 HISTORY_FILES = ("candidate.py", "summary.md", "curves.csv", "error.txt")
 

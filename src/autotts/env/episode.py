@@ -25,7 +25,6 @@ no public method returns them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
 from functools import lru_cache
 
 from autotts.env.store import CompiledQuestion

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autotts import __version__
+from autotts.fileio import write_atomic
 
 #: Columns of ``results.csv``, in order. The JSONL rows hold these plus the
 #: per-seed and per-question lists (``JSONL_ONLY``).
@@ -32,24 +33,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 JSONL_ONLY: tuple[str, ...] = ("seed_list", "seed_accuracy", "seed_tokens",
                                "question_correct_rate")
 _FLOAT_COLUMNS = ("accuracy", "tokens", "accuracy_std", "tokens_std", "ci95_low", "ci95_high")
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` via a temp file and ``os.replace``; returns the path."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
 
 
 class Journal:
@@ -95,7 +78,7 @@ class Journal:
 
     def rewrite(self, rows: Iterable[dict]) -> None:
         """Replace the file with exactly ``rows`` (atomically)."""
-        atomic_write_text(self.path, "".join(json.dumps(r) + "\n" for r in rows))
+        write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in rows))
 
 
 def csv_text(rows: Sequence[dict], columns: Sequence[str] = CSV_COLUMNS) -> str:
@@ -120,7 +103,7 @@ def _cell(value: Any) -> Any:
 def write_csv(path: str | os.PathLike[str], rows: Sequence[dict],
               columns: Sequence[str] = CSV_COLUMNS) -> Path:
     """Write ``rows`` as CSV atomically; returns the path."""
-    return atomic_write_text(path, csv_text(rows, columns))
+    return write_atomic(path, csv_text(rows, columns))
 
 
 def read_results_csv(path: str | os.PathLike[str]) -> list[dict]:
@@ -190,4 +173,4 @@ def _seed_summary(seeds: Sequence[int]) -> dict | list[int]:
 
 def write_manifest(path: str | os.PathLike[str], manifest: dict) -> Path:
     """Write the manifest as indented JSON atomically; returns the path."""
-    return atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
+    return write_atomic(path, json.dumps(manifest, indent=2) + "\n")

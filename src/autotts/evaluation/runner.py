@@ -19,8 +19,14 @@ from autotts.controllers.spec import ControllerSpec
 from autotts.env.store import ReplayStore, load_store
 from autotts.evaluation.executors import Executor, make_executor
 from autotts.evaluation.fast import fast_block
-from autotts.evaluation.protocol import (DEFAULT_SEEDS, EvalResult, SeedBlock, merge_blocks,
-                                         protocol_block, to_result)
+from autotts.evaluation.protocol import (
+    DEFAULT_SEEDS,
+    EvalResult,
+    SeedBlock,
+    merge_blocks,
+    protocol_block,
+    to_result,
+)
 
 SCREEN_SEEDS = 10
 TASKS_PER_WORKER = 3  # enough chunks to keep every worker busy until the end
@@ -171,8 +177,14 @@ class _progress:
     def __enter__(self):
         if not self.enabled:
             return lambda: None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                              TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
         self._bar.__enter__()

@@ -28,11 +28,16 @@ from pathlib import Path
 from autotts.controllers.spec import ControllerSpec
 from autotts.env.catalog import StoreRef, resolve_data_dir, resolve_envs
 from autotts.evaluation.protocol import EvalResult
-from autotts.evaluation.results_io import (Journal, atomic_write_text, build_manifest,
-                                           write_csv, write_manifest)
+from autotts.evaluation.results_io import (
+    Journal,
+    build_manifest,
+    write_csv,
+    write_manifest,
+)
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.evaluation.stats import DEFAULT_RESAMPLES, accuracy_interval, seed_std
 from autotts.evaluation.sweep_spec import SweepSpec
+from autotts.fileio import write_atomic
 
 CI_METHOD = (f"bootstrap over questions (seeds averaged per question), "
              f"{DEFAULT_RESAMPLES} resamples, 95% percentile")
@@ -182,7 +187,7 @@ def _write_traces(out: Path, cell: SweepCell, result: EvalResult) -> str:
     rel = f"traces/{slug}__{digest}.jsonl"
     lines = (json.dumps({"env": cell.env, "controller": cell.label, "params": cell.spec.params,
                          **row}) for row in result.traces or [])
-    atomic_write_text(out / rel, "".join(line + "\n" for line in lines))
+    write_atomic(out / rel, "".join(line + "\n" for line in lines))
     return rel
 
 
@@ -196,8 +201,14 @@ class _bar:
         if not self.enabled:
             return lambda n, desc: None
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         self._progress = Progress(TextColumn("{task.description:<36}"), BarColumn(),
                                   MofNCompleteColumn(), TimeElapsedColumn(),
                                   TimeRemainingColumn(), console=Console(stderr=True))

@@ -24,11 +24,12 @@ from typing import Any
 
 from autotts import __version__
 from autotts.env.store import load_store
+from autotts.fileio import write_atomic
 from autotts.live.answers import Grader, normalize_answer
 from autotts.live.backend import Backend
 from autotts.live.decode import BranchState, DecodeConfig, collect_branch
 from autotts.live.questions import QuestionItem
-from autotts.live.rawlog import RawLog, write_atomic
+from autotts.live.rawlog import RawLog
 
 # Manifest fields that change what a row holds: a resume must match them.
 ROW_FIELDS = ("model", "revision", "template", "delta", "max_tokens", "sampling",
@@ -167,8 +168,14 @@ def write_store(path: Path, records: list[dict]) -> None:
 
 
 def _progress(enabled: bool):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(TextColumn("[bold]collect"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),

@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from html import escape
 
 from autotts.report.document import ReportData, curve_notes, intro, meta_lines
-from autotts.report.tables import (RELEASED_MARK, TABLE_COLUMNS, Table1Cell, cell_fields,
-                                   match_summary, seeds_caveat)
+from autotts.report.tables import (
+    RELEASED_MARK,
+    TABLE_COLUMNS,
+    Table1Cell,
+    cell_fields,
+    match_summary,
+    seeds_caveat,
+)
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; margin: 2rem auto;

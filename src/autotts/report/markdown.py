@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 
 from autotts.report.document import ReportData, curve_notes, intro, meta_lines
-from autotts.report.tables import RELEASED_MARK, markdown_table, match_summary, seeds_caveat
+from autotts.report.tables import (
+    RELEASED_MARK,
+    markdown_table,
+    match_summary,
+    seeds_caveat,
+)
 
 
 def report_markdown(data: ReportData, base: str | os.PathLike[str]) -> str:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
-from autotts.evaluation.results_io import atomic_write_bytes  # noqa: E402
+from autotts.fileio import write_atomic  # noqa: E402
 from autotts.report.curves import Curves  # noqa: E402
 
 X_LABEL = "tokens per question (log scale)"
@@ -130,4 +130,4 @@ def save_png(fig: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return write_atomic(path, buf.getvalue())

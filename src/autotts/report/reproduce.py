@@ -21,10 +21,16 @@ from pathlib import Path
 from rich.console import Console
 
 from autotts import __version__
-from autotts.env.catalog import HELD_OUT_SPLIT, PUBLISHED, resolve_data_dir, resolve_envs
-from autotts.evaluation.results_io import atomic_write_text, git_commit, write_csv
+from autotts.env.catalog import (
+    HELD_OUT_SPLIT,
+    PUBLISHED,
+    resolve_data_dir,
+    resolve_envs,
+)
+from autotts.evaluation.results_io import git_commit, write_csv
 from autotts.evaluation.sweep import SweepOutcome, run_sweep
 from autotts.evaluation.sweep_spec import SweepSpec, parse_sweep, to_toml
+from autotts.fileio import write_atomic
 from autotts.report import tables
 from autotts.report.curves import FAMILIES, mean_curves, paper_points, store_curves
 from autotts.report.document import ReportData, ReportFigure
@@ -72,7 +78,7 @@ def run_reproduce(out_dir: str | Path, *, stores: Sequence[str] = PUBLISHED, see
     refs = resolve_envs(list(stores), root)
     names = [r.name for r in refs]
     spec = reproduce_spec(names, seeds, curves, source=str(out / "sweep.toml"))
-    atomic_write_text(out / "sweep.toml", spec.text)
+    write_atomic(out / "sweep.toml", spec.text)
     sweep = run_sweep(spec, out, refs=refs, workers=workers, progress=progress,
                       manifest_extra={"command": "autotts reproduce table1"})
     meta = {"autotts version": __version__, "git commit": git_commit(), "seeds": seeds,
@@ -92,7 +98,7 @@ def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[st
     cells = tables.table1_cells(rows, stores)
     means = tables.held_out_means(rows, stores)
     markdown = tables.table1_markdown(cells, means, seeds)
-    files = {"table1.md": atomic_write_text(out / "table1.md", markdown),
+    files = {"table1.md": write_atomic(out / "table1.md", markdown),
              "table1.csv": write_csv(out / "table1.csv", tables.csv_rows(cells + means),
                                      tables.CSV_COLUMNS)}
     figures = write_figures(out, rows, stores) if curves else []
@@ -102,8 +108,8 @@ def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[st
     from autotts.report.html import report_html
     from autotts.report.markdown import report_markdown
 
-    files["report.md"] = atomic_write_text(out / "report.md", report_markdown(data, out))
-    files["report.html"] = atomic_write_text(out / "report.html", report_html(data))
+    files["report.md"] = write_atomic(out / "report.md", report_markdown(data, out))
+    files["report.html"] = write_atomic(out / "report.html", report_html(data))
     return ReproduceOutcome(out, markdown, files)
 
 

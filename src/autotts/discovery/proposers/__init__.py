@@ -9,7 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from autotts.discovery.proposers.base import Proposal, ProposalContext, Proposer, RoundSummary
+from autotts.discovery.proposers.base import (
+    Proposal,
+    ProposalContext,
+    Proposer,
+    RoundSummary,
+)
 
 DEFAULT_PROPOSER = "search"
 

@@ -16,7 +16,6 @@ import json
 import os
 import shlex
 import subprocess
-from pathlib import Path
 
 from autotts.discovery.proposers.base import Proposal, ProposalContext
 

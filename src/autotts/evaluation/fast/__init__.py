@@ -9,9 +9,14 @@ protocol loop would produce; :func:`to_result` turns blocks into an
 check every field against it.
 """
 
-from autotts.evaluation.protocol import SeedBlock, merge_blocks, protocol_block, to_result
 from autotts.evaluation.fast.dispatch import fast_block, has_fast_path
 from autotts.evaluation.fast.jit import numba_enabled
+from autotts.evaluation.protocol import (
+           SeedBlock,
+           merge_blocks,
+           protocol_block,
+           to_result,
+)
 
 __all__ = ["SeedBlock", "fast_block", "has_fast_path", "merge_blocks", "numba_enabled",
            "protocol_block", "to_result"]

@@ -22,8 +22,8 @@ from autotts.env.store import ReplayStore
 from autotts.evaluation.fast import cmc_kernel, pp_kernel, voting_vec
 from autotts.evaluation.fast.arrays import StoreArrays, seed_orders, store_arrays
 from autotts.evaluation.fast.betatable import confidence_table
-from autotts.evaluation.protocol import SeedBlock
 from autotts.evaluation.fast.jit import Kernel
+from autotts.evaluation.protocol import SeedBlock
 
 FastPath = Callable[[StoreArrays, object, np.ndarray, bool], tuple[np.ndarray, np.ndarray]]
 
