@@ -4,6 +4,8 @@ evaluation resumes and ends with exactly three rounds."""
 
 from __future__ import annotations
 
+import re
+
 import os
 import signal
 import subprocess
@@ -54,6 +56,12 @@ def test_three_manual_rounds_and_report(make_run):
     for n in (1, 2, 3):
         assert f"r000{n}" in report
     assert "SC@64" in report and "pick by accuracy" in report
+    verdict = report.split("## Held-out verdict")[1].split("##")[0]
+    for ref in ("| SC@64 |", "| ASC |", "| CMC beta=0.5 |", "| CMC beta=1.0 |"):
+        assert ref in verdict
+    # SC@64 itself never passes the 35%-of-SC@64-tokens bar
+    assert re.search(r"\| SC@64 \| [0-9.]+ \| [0-9.]+k \| 100\.0% \| no \|", verdict)
+    assert "vs CMC beta=0.5" in verdict
     rdir = run.dir / "rounds" / "r0002"
     for name in ("candidate.py", "diff.patch", "curves.csv", "traces.jsonl", "summary.md",
                  "transcript.txt", "results.json"):

@@ -140,7 +140,11 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
         click.echo(ctx.get_help())
         return
     from autotts.discovery.rundir import init_run
+    from autotts.env.catalog import resolve_data_dir
+    from autotts.env.download import ensure_data
+
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
+    ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none
     try:
         cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
                       no_contract, sets, wall_minutes=budget_minutes)

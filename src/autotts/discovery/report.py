@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from autotts.discovery.evaluate import CellResult
+from autotts.discovery.heldout_summary import summary_lines
 from autotts.discovery.loop import round_states
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import mean_points
@@ -113,6 +114,8 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     out += ["", "## Picks", ""]
     for kind, n in sel.get("picks", {}).items():
         out.append(f"- by {kind}: " + (f"round {n}" if n is not None else "none (no ok round)"))
+    held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
+    out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
     out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
     if compare is not None:
         out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)

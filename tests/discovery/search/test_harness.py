@@ -1,0 +1,27 @@
+"""The stand-alone harness drives propose -> file -> evaluate end to end."""
+
+from __future__ import annotations
+
+import json
+
+from autotts.discovery.search.harness import run_search, store_file
+from autotts.discovery.search.space import seed_genome
+
+from .conftest import synthetic_questions
+
+
+def test_two_rounds_on_a_synthetic_store(tmp_path):
+    data = tmp_path / "data"
+    (data / "Synthetic").mkdir(parents=True)
+    (data / "Synthetic" / "toy.json").write_text(json.dumps(synthetic_questions(2, 70)))
+    assert store_file(data, "Synthetic/toy").endswith("toy.json")
+    logged = []
+    hist = run_search(tmp_path / "run", data, rounds=2, seeds=2, seed=0, workers=1,
+                      betas=(0.0, 1.0), stores=("Synthetic/toy",), log=logged.append)
+    assert [r.meta["genome"] for r in hist] == [seed_genome("cmc"), seed_genome("asc")]
+    for r in hist:
+        points = r.curves["Synthetic/toy"]
+        assert [p["beta"] for p in points] == [0.0, 1.0]
+        assert all(0 <= p["accuracy"] <= 100 and p["tokens"] > 0 for p in points)
+    assert (tmp_path / "run" / "round002.py").read_text() == hist[1].source
+    assert len(logged) == 2
