@@ -68,25 +68,30 @@ def test_three_manual_rounds_and_report(make_run):
         assert (rdir / name).is_file(), name
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autotts.cli.main", "discover", *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
 
 
-def _workers_alive() -> list[str]:
+def _workers_alive(tmpdir: Path) -> list[str]:
+    """Sandbox workers whose job directory lies under ``tmpdir`` (this test's own
+    TMPDIR), so other discovery runs on the machine are not counted."""
     alive = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if "autotts.discovery.sandbox_worker" in cmd and "autotts-sbx-" in cmd:
+        if "autotts.discovery.sandbox_worker" in cmd and f"{tmpdir}/autotts-sbx-" in cmd:
             alive.append(pid)
     return alive
 
 
-def test_kill_during_round_two_then_resume(make_run):
+def test_kill_during_round_two_then_resume(make_run, tmp_path):
     run = make_run()
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
     with pytest.raises(AwaitingSubmission):
         run_loop(run, ManualProposer(submit=False), max_new=1)
     agent_turn(run.dir, "momentum.py")
@@ -95,11 +100,12 @@ def test_kill_during_round_two_then_resume(make_run):
     assert "round 2 is ready" in cli("next", str(run.dir)).stdout
     agent_turn(run.dir, "slow_momentum.py")
     proc = subprocess.Popen([sys.executable, "-m", "autotts.cli.main", "discover", "submit",
-                             str(run.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             str(run.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         st = load_round_state(run.dir, 2) or {}
-        if st.get("phase") == "validated" and _workers_alive():
+        if st.get("phase") == "validated" and _workers_alive(tmpdir):
             break
         time.sleep(0.05)
     else:
@@ -110,10 +116,10 @@ def test_kill_during_round_two_then_resume(make_run):
     proc.wait()
     assert load_round_state(run.dir, 2)["phase"] == "validated"
     for _ in range(50):  # the sandboxed children die with their parent
-        if not _workers_alive():
+        if not _workers_alive(tmpdir):
             break
         time.sleep(0.1)
-    assert _workers_alive() == []
+    assert _workers_alive(tmpdir) == []
 
     out = cli("resume", str(run.dir))
     assert "round 2: ok" in out.stdout, out.stdout + out.stderr

@@ -1,4 +1,4 @@
-"""``autotts discover``: the discovery loop (init, run, resume, next, submit, report)."""
+"""``autotts discover``: the discovery loop (init, run, resume, next, submit, full, report)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ def _settings(items: tuple[str, ...]) -> dict:
 
 
 def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-            no_contract, sets, wall_minutes=None, workers=None) -> RunConfig:
+            no_contract, sets, wall_minutes=None, workers=None, screen_seeds=None,
+            screen_topk=None) -> RunConfig:
     kw = {"proposer": proposer, "rounds": rounds, "seeds": seeds, "data": data,
+          "screen_seeds": screen_seeds, "screen_topk": screen_topk,
           "seed_dir": str(Path(seed_dir).resolve()) if seed_dir else None,
           "search": tuple(search) or None, "held_out": tuple(held_out) or None,
           "wall_minutes": wall_minutes, "workers": workers}
@@ -58,6 +60,12 @@ def init_options(fn):
                      help="Proposer rounds (default 5)."),
         click.option("--seeds", type=click.IntRange(min=1), default=None,
                      help="Shuffle seeds per evaluation (default 100, as the paper)."),
+        click.option("--screen-seeds", "screen_seeds", type=click.IntRange(min=0), default=None,
+                     help="Screening mode: evaluate each round on this many seeds only and "
+                     "re-run the best rounds on all --seeds before selection (default 0 = off)."),
+        click.option("--screen-topk", "screen_topk", type=click.IntRange(min=1), default=None,
+                     help="Screening mode: re-run the top K rounds by screened accuracy and the "
+                     "top K by screened frontier area in full (default 3)."),
         click.option("--betas", default=None, help="Beta grid, comma-separated "
                      "(default 0,0.1,...,1)."),
         click.option("--search", multiple=True, help="Search store(s): MODEL/DATASET, a glob or "
@@ -131,8 +139,9 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
               help="Run directory for the one-shot mode (default runs/discover-<time>).")
 @init_options
 @click.pass_context
-def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, betas, search,
-                   held_out, data, seed_dir, no_traces, no_contract) -> None:
+def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, screen_seeds,
+                   screen_topk, betas, search, held_out, data, seed_dir, no_traces,
+                   no_contract) -> None:
     """Discover test-time scaling controllers with a coding agent (or the built-in search)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -147,7 +156,8 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
     ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none
     try:
         cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-                      no_contract, sets, wall_minutes=budget_minutes)
+                      no_contract, sets, wall_minutes=budget_minutes,
+                      screen_seeds=screen_seeds, screen_topk=screen_topk)
         init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -158,13 +168,14 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
 @discover_group.command("init")
 @run_arg
 @init_options
-def init_cmd(run_dir, proposer, sets, rounds, seeds, betas, search, held_out, data, seed_dir,
-             no_traces, no_contract) -> None:
+def init_cmd(run_dir, proposer, sets, rounds, seeds, screen_seeds, screen_topk, betas, search,
+             held_out, data, seed_dir, no_traces, no_contract) -> None:
     """Create a run directory: config.toml and the agent workspace."""
     from autotts.discovery.rundir import init_run
     try:
         cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir,
-                      no_traces, no_contract, sets)
+                      no_traces, no_contract, sets, screen_seeds=screen_seeds,
+                      screen_topk=screen_topk)
         run = init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -217,3 +228,31 @@ def report_cmd(run_dir, compare) -> None:
     except (RunError, ValueError) as exc:
         _fail(exc)
     click.echo(f"report: {path}")
+
+
+@discover_group.command("full")
+@run_arg
+@click.option("--round", "round_n", type=click.IntRange(min=1), required=True,
+              help="The round to re-evaluate on the search split with all seeds.")
+def full_cmd(run_dir, round_n) -> None:
+    """Screening mode: re-evaluate one round with all seeds (into results_full.json)."""
+    from autotts.discovery.screening import full_evaluate
+    from autotts.discovery.state import RunLock, load_round_state
+    run = _open(run_dir)
+    st = load_round_state(run.dir, round_n)
+    if st is None or st.get("phase") != "done":
+        _fail(RunError(f"{run_dir}: round {round_n} does not exist or is not finished"))
+    if not st.get("screened"):
+        click.echo(f"round {round_n} was evaluated on all {st.get('seeds', run.cfg.seeds)} "
+                   "seeds already; nothing to do")
+        return
+    try:
+        with RunLock(run.dir):
+            full = full_evaluate(run, st)["full"]
+    except (RunError, ValueError) as exc:
+        _fail(exc)
+    line = f"round {round_n}, {full['seeds']} seeds: {full['status']}"
+    if full.get("score"):
+        line += (f" (best search acc {full['score']['best_accuracy']:.2f}, screened "
+                 f"{st['score']['best_accuracy']:.2f}; area {full['score']['area']:.2f})")
+    click.echo(line + (f" - {full['error'].splitlines()[0][:160]}" if full.get("error") else ""))

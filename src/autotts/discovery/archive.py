@@ -39,8 +39,10 @@ def summary_text(n: int, st: dict, cells: list[CellResult] | None, diff: str,
     if st.get("error"):
         out += ["## Failure", "", "```", st["error"].strip()[:3000], "```", ""]
     if cells:
-        out += ["## Search split", "", "| store | setting | accuracy | tokens | branches |",
-                "|---|---|---|---|---|"]
+        kind = ("SCREENED: a few seeds only, re-run in full only if picked"
+                if st.get("screened") else "full")
+        out += ["## Search split", "", f"Seeds: {st.get('seeds', '?')} ({kind}).", "",
+                "| store | setting | accuracy | tokens | branches |", "|---|---|---|---|---|"]
         out += [f"| {c.store} | {_fmt(c.params)} | {c.accuracy:.2f} | {c.tokens / 1e3:.1f}k | "
                 f"{c.opened:.1f} |" for c in cells]
         out += ["", "## Seed baselines (same stores)", "", "| store | baseline | accuracy | tokens |",

@@ -33,6 +33,8 @@ class RunConfig:
     class_name: str = ""
     seed_dir: str = ""
     baselines: tuple[str, ...] = DEFAULT_BASELINES
+    screen_seeds: int = 0        # 0 = off; else rounds are screened on seeds 0..screen_seeds-1
+    screen_topk: int = 3         # screened rounds re-evaluated in full per selection rule
     # [caps]
     wall_minutes: float = 0.0
     proposer_cost_usd: float = 0.0
@@ -59,6 +61,11 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.seeds < 1:
             raise ConfigError("rounds must be >= 0 and seeds >= 1")
+        if not 0 <= self.screen_seeds < self.seeds:
+            raise ConfigError(f"screen_seeds must be 0 (off) or between 1 and seeds - 1 "
+                              f"(= {self.seeds - 1}), got {self.screen_seeds}")
+        if self.screen_topk < 1:
+            raise ConfigError("screen_topk must be >= 1")
         if not self.betas or any(not 0.0 <= b <= 1.0 for b in self.betas):
             raise ConfigError("betas must be a non-empty list of values in [0, 1]")
         if list(self.betas) != sorted(set(self.betas)):
@@ -70,12 +77,22 @@ class RunConfig:
     def seed_list(self) -> list[int]:
         return list(range(self.seeds))
 
+    @property
+    def screening(self) -> bool:
+        return self.screen_seeds > 0
+
+    @property
+    def round_seed_list(self) -> list[int]:
+        """Seeds a round's candidate is evaluated on: the screening prefix, or all."""
+        return list(range(self.screen_seeds)) if self.screening else self.seed_list
+
 
 # TOML section -> (toml key, field name) pairs, in writing order.
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "run": (("rounds", "rounds"), ("seeds", "seeds"), ("betas", "betas"),
             ("search", "search"), ("held_out", "held_out"), ("data", "data"),
-            ("class_name", "class_name"), ("seed_dir", "seed_dir"), ("baselines", "baselines")),
+            ("class_name", "class_name"), ("seed_dir", "seed_dir"), ("baselines", "baselines"),
+            ("screen_seeds", "screen_seeds"), ("screen_topk", "screen_topk")),
     "caps": (("wall_minutes", "wall_minutes"), ("proposer_cost_usd", "proposer_cost_usd"),
              ("job_timeout_s", "job_timeout_s"), ("memory_mb", "memory_mb"),
              ("output_kb", "output_kb")),

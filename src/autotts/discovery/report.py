@@ -30,6 +30,16 @@ def _mean_at(cells: list[CellResult], params: dict) -> tuple[float, float] | Non
     return (pts[0]["accuracy"], pts[0]["tokens"]) if pts else None
 
 
+def search_numbers(st: dict, cfg_seeds: int) -> tuple[dict, str]:
+    """A round's search score and what it rests on: its full re-run when there is
+    an ok one, else its own evaluation ("N seeds, screened" or "N seeds, full")."""
+    full = st.get("full") or {}
+    if full.get("status") == "ok":
+        return full["score"], f"{full['seeds']} seeds, full"
+    kind = "screened" if st.get("screened") else "full"
+    return st.get("score") or {}, f"{st.get('seeds', cfg_seeds)} seeds, {kind}"
+
+
 def round_rows(run: Run, done: list[dict]) -> list[dict]:
     """Per ok round: the top point on search and on held-out (means over stores)."""
     rows = []
@@ -37,8 +47,10 @@ def round_rows(run: Run, done: list[dict]) -> list[dict]:
         if st.get("status") != "ok":
             continue
         top = _mean_at(_cells(_held(run, st["round"])), st["score"]["top_params"])
-        rows.append({"round": st["round"], "search": st["score"]["top_accuracy"],
-                     "search_tokens": st["score"]["top_tokens"],
+        score, label = search_numbers(st, run.cfg.seeds)
+        rows.append({"round": st["round"], "search": score["top_accuracy"],
+                     "search_tokens": score["top_tokens"], "search_kind": label,
+                     "area": score["area"],
                      "held_out": top[0] if top else float("nan"),
                      "held_out_tokens": top[1] if top else float("nan")})
     return rows
@@ -96,24 +108,28 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
            f"single-beta contract = {run.cfg.beta_contract}",
            f"- total round wall time: {wall / 60:.1f} min; proposer tokens: {toks}; "
            f"proposer cost: ${cost:.2f}",
-           f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"]
+           f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"] + _screening_lines(run, sel)
     if run.meta.get("stopped"):
         out.append(f"- stopped early: {run.meta['stopped']}")
     if run.meta.get("tampering"):
         out.append("- TAMPERING DETECTED: " + "; ".join(run.meta["tampering"]))
-    out += ["", "## Rounds", "", "| round | origin | status | search acc (top) | tokens | "
-            "held-out acc (top) | tokens | frontier area | note |", "|---|---|---|---|---|---|---|---|---|"]
+    out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
+            "tokens | held-out acc (top) | tokens | frontier area | note |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     by_round = {r["round"]: r for r in rows}
     for st in done:
         r = by_round.get(st["round"])
         note = (st.get("error") or "").strip().splitlines()[:1]
-        nums = (f"{r['search']:.2f} | {_k(r['search_tokens'])} | {r['held_out']:.2f} | "
-                f"{_k(r['held_out_tokens'])} | {st['score']['area']:.2f}") if r else "- | - | - | - | -"
+        nums = (f"{r['search_kind']} | {r['search']:.2f} | {_k(r['search_tokens'])} | "
+                f"{r['held_out']:.2f} | {_k(r['held_out_tokens'])} | {r['area']:.2f}") if r \
+            else "- | - | - | - | - | -"
         out.append(f"| r{st['round']:04d} | {st.get('origin')} | {st.get('status')} | {nums} | "
                    f"{note[0][:100] if note else ''} |")
     out += ["", "## Picks", ""]
     for kind, n in sel.get("picks", {}).items():
-        out.append(f"- by {kind}: " + (f"round {n}" if n is not None else "none (no ok round)"))
+        basis = f" (picked on search numbers: {by_round[n]['search_kind']})" if n in by_round else ""
+        out.append(f"- by {kind}: " + (f"round {n}{basis}" if n is not None
+                                       else "none (no ok round)"))
     held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
     out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
     out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
@@ -123,6 +139,19 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     path = run.dir / "report.md"
     write_atomic(path, "\n".join(out) + "\n")
     return path
+
+
+def _screening_lines(run: Run, sel: dict) -> list[str]:
+    """What the search numbers rest on (screened or full) and what held-out uses."""
+    scr = sel.get("screening")
+    if not scr:
+        return [f"- search numbers: full ({run.cfg.seeds} seeds) unless marked; held-out: "
+                f"full ({run.cfg.seeds} seeds)"]
+    return [f"- SCREENING: rounds evaluated on {scr['screen_seeds']} seeds (screened numbers); "
+            f"re-run on all {scr['seeds']} seeds before selection (full numbers): rounds "
+            f"{', '.join(map(str, scr['considered'])) or 'none'} (top {scr['topk']} by screened "
+            f"accuracy and by screened area); picks made on full numbers; held-out: full "
+            f"({run.cfg.seeds} seeds)"]
 
 
 def _comparison(run: Run, other: Run) -> list[str]:

@@ -55,9 +55,17 @@ def history(run: Run, done: list[dict]) -> tuple[RoundSummary, ...]:
         src = round_dir(run.dir, n) / "candidate.py"
         out.append(RoundSummary(round=n, status=st["status"], source=src.read_text() if src.is_file()
                                 else "", error=st.get("error"), curves=curves,
-                                score=st.get("score") or {}, parent=st.get("parent"),
+                                score=_history_score(st), parent=st.get("parent"),
                                 meta=st.get("proposal_meta") or {}))
     return tuple(out)
+
+
+def _history_score(st: dict) -> dict:
+    """The round's score, saying how many seeds it rests on and whether it is a screening."""
+    score = dict(st.get("score") or {})
+    if score:
+        score.update(seeds=st.get("seeds"), screened=bool(st.get("screened")))
+    return score
 
 
 def best_round(done: list[dict]) -> dict | None:
@@ -165,9 +173,12 @@ def _evaluate(run: Run, st: dict, proposer, done, total) -> None:
     grid = st["grid"]
     tracing = [grid[0], grid[len(grid) // 2], grid[-1]] if run.cfg.history_traces else [grid[-1]]
     tracing = [json.loads(t) for t in dict.fromkeys(json.dumps(t, sort_keys=True) for t in tracing)]
+    seeds = run.cfg.round_seed_list  # a screening prefix when [run] screen_seeds > 0
     res = evaluate_candidate(source, st["class_name"], run.search_stores, grid,
-                             run.cfg.seed_list, run.sandbox(), trace_settings=tracing)
-    write_json(rdir / "results.json", res.to_dict())
+                             seeds, run.sandbox(), trace_settings=tracing)
+    st.update(seeds=len(seeds), screened=run.cfg.screening)
+    write_json(rdir / "results.json", {"seeds": len(seeds), "screened": run.cfg.screening,
+                                       **res.to_dict()})
     write_traces(rdir / "traces.jsonl", res.traces)
     st["isolation"] = res.jobs[0]["isolation"] if res.jobs else None
     st["eval_wall_s"] = res.wall_s

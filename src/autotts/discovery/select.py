@@ -1,8 +1,10 @@
 """After the search: pick controllers, evaluate them once on held-out.
 
 Picks: the best mean search-split accuracy over the grid (the paper's rule)
-and the largest frontier area (ours). Every ok round's "beta = 1" point is
-also evaluated on held-out (the paper's Figure 4), and the picks' whole grid.
+and the largest frontier area (ours). In screening mode the picks are made on
+full-seed re-runs of the contenders (see screening.py), never on screened
+numbers. Every ok round's "beta = 1" point is also evaluated on held-out (the
+paper's Figure 4), and the picks' whole grid; held-out always uses all seeds.
 Held-out stores are only opened now, after the last round, and only in
 sandboxed children that receive gold-free copies.
 """
@@ -16,6 +18,7 @@ from autotts.discovery.evaluate import evaluate_candidate
 from autotts.discovery.loop import round_states
 from autotts.discovery.rounds import best_round
 from autotts.discovery.rundir import Run
+from autotts.discovery.screening import full_stage, with_full_scores
 from autotts.discovery.state import RunLock, now, read_json, round_dir, write_json
 
 
@@ -49,7 +52,14 @@ def finalize(run: Run) -> dict:
     path = run.dir / "final" / "selection.json"
     with RunLock(run.dir):
         done = [s for s in round_states(run) if s["phase"] == "done"]
-        chosen = picks(done)
+        screening = None
+        if run.cfg.screening:  # re-run the contenders on all seeds, pick on those numbers
+            done, contenders = full_stage(run, done)
+            chosen = picks(with_full_scores(done))
+            screening = {"screen_seeds": run.cfg.screen_seeds, "seeds": run.cfg.seeds,
+                         "topk": run.cfg.screen_topk, "considered": contenders}
+        else:
+            chosen = picks(done)
         run.baselines("held_out")
         held = {}
         for st in done:
@@ -57,6 +67,7 @@ def finalize(run: Run) -> dict:
                 full = st["round"] in chosen.values()
                 held[st["round"]] = _held_out_round(run, st, full)
         doc = {"picks": chosen, "rounds": [s["round"] for s in done], "finished": now(),
+               "screening": screening,
                "held_out_errors": {n: h["error"] for n, h in held.items() if h.get("error")}}
         write_json(path, doc)
         run.meta["status"] = "finished"

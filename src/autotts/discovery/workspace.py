@@ -46,6 +46,14 @@ def contract_text(cfg: RunConfig) -> str:
             "area under accuracy vs log-tokens.")
 
 
+def seeds_text(cfg: RunConfig) -> str:
+    """How many shuffles a round is evaluated on, saying so when it is a screening."""
+    if cfg.screening:
+        return (f"{cfg.screen_seeds} (a screening: history numbers rest on these few seeds; "
+                f"only the best rounds are re-run on all {cfg.seeds} before selection)")
+    return str(cfg.seeds)
+
+
 def render_prompt(cfg: RunConfig, round_n: int, total: int, search: list[str]) -> str:
     """The prompt text for round ``round_n``."""
     grid = (", ".join(f"{b:g}" for b in cfg.betas) if cfg.beta_contract
@@ -53,7 +61,7 @@ def render_prompt(cfg: RunConfig, round_n: int, total: int, search: list[str]) -
     return template_text("prompt.md").format(
         round=round_n, total_rounds=total, max_branches=64, contract_text=contract_text(cfg),
         allowed_imports=", ".join(sorted(m for m in ALLOWED_MODULES if m != "__future__")),
-        search_stores=", ".join(search), seeds=cfg.seeds, grid_text=grid,
+        search_stores=", ".join(search), seeds=seeds_text(cfg), grid_text=grid,
         traces_text=(" and sampled execution traces (`traces.jsonl`: what the controller "
                      "opened, stepped, pruned and noted, per question)") if cfg.history_traces else "")
 
@@ -98,6 +106,9 @@ def refresh_history(ws: Path, run_dir: Path, cfg: RunConfig, rounds: list[dict])
                 shutil.copyfile(src / name, dst / name)
         score = st.get("score") or {}
         note = (st.get("error") or "").strip().splitlines()[:1]
+        if st.get("screened") and score:
+            note = [f"screened: {st.get('seeds')} seeds only"] + [f"; {x}" for x in note]
+            note = ["".join(note)]
         lines.append(f"| r{n:04d} | {st.get('origin', '')} | {st.get('status', '')} | "
                      f"{score.get('best_accuracy', float('nan')):.2f} | "
                      f"{score.get('best_tokens', float('nan')):.0f} | "
