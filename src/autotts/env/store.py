@@ -132,7 +132,8 @@ def _check_answer(path, value, qi, bi, field) -> str:
     return value
 
 
-def _compile_question(path: Path, qi: int, raw: object) -> CompiledQuestion:
+def _check_header(path: Path, qi: int, raw: object) -> tuple[str, str, int, list]:
+    """Validate a question's own fields; returns (text, gold, delta, branches)."""
     if not isinstance(raw, dict):
         raise StoreError(path, f"expected an object, got {type(raw).__name__}", question=qi)
     for key in REQUIRED_KEYS:
@@ -157,7 +158,12 @@ def _compile_question(path: Path, qi: int, raw: object) -> CompiledQuestion:
     if trace is not None and not isinstance(trace, list):
         raise StoreError(path, "expected a list of answer strings",
                          question=qi, field="final_answers_trace")
+    return text, gold, delta, branches
 
+
+def _compile_question(path: Path, qi: int, raw: object) -> CompiledQuestion:
+    """Validate one question and compile it to arrays, answers interned to ids."""
+    text, gold, delta, branches = _check_header(path, qi, raw)
     ids: dict[str, int] = {}
     rows: list[list[int]] = []
     tokens: list[int] = []
