@@ -1,11 +1,9 @@
-"""The HTTP path against a real OpenAI-compatible server on 127.0.0.1.
+"""The HTTP path against an OpenAI-compatible server on 127.0.0.1 that speaks
+vLLM's shapes (token-id prompts, ``/tokenize``).
 
-No such server could be installed from the package registries within reason
-here (vLLM/SGLang need a GPU build; llama-cpp-python ships only a source
-distribution on PyPI that compiles llama.cpp, and would also need the tiny
-model converted to GGUF), so the server is one we wrote for these tests:
-``tiny_openai_server.py``, a stdlib HTTP server around the tiny HF model that
-speaks vLLM's request and answer shapes. Same seeds give the same tokens
+The server here is one we wrote for these tests: ``tiny_openai_server.py``, a
+stdlib HTTP server around the tiny HF model. The real third-party server
+(llama-cpp-python's) is exercised in ``test_live_llamacpp.py``. Same seeds give the same tokens
 in-process and over HTTP, so the two stores must be identical.
 """
 

@@ -22,8 +22,21 @@ from autotts.live.backend import Generation, Sampling, sticky_index
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
+def refuses_token_ids(status: int, text: str) -> bool:
+    """Whether an error answer says the server takes string prompts only:
+    llama-cpp-python's schema does, and it answers a token-id list with a
+    validation error on ``prompt`` (HTTP 500 from its error handler; 422 is
+    FastAPI's usual status for it)."""
+    return status in (400, 422, 500) and "prompt" in text and "valid string" in text
+
+
 class BackendError(RuntimeError):
-    """A request failed for good (after retries, or with a non-retryable answer)."""
+    """A request failed for good (after retries, or with a non-retryable answer);
+    ``status`` is the HTTP status of a refused request, else None."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def base_url(url: str) -> str:
@@ -57,6 +70,7 @@ class OpenAIBackend:
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._clients: dict[int, Any] = {}  # one per event loop (httpx pools are loop-bound)
         self.retokenised = False
+        self.text_prompts = False  # set once a server refuses token-id prompts
         self.server_version: str | None = None
 
     # ---- tokenizer pass-through ------------------------------------------
@@ -96,11 +110,13 @@ class OpenAIBackend:
             except httpx.TransportError as exc:
                 last = f"cannot connect ({type(exc).__name__}: {exc})"
                 continue
-            if resp.status_code in RETRY_STATUS:
+            if resp.status_code in RETRY_STATUS and not refuses_token_ids(resp.status_code,
+                                                                          resp.text):
                 last = f"HTTP {resp.status_code}: {resp.text[:200]}"
                 continue
             if resp.status_code != 200:
-                raise BackendError(f"{url} answered HTTP {resp.status_code}: {resp.text[:500]}")
+                raise BackendError(f"{url} answered HTTP {resp.status_code}: {resp.text[:500]}",
+                                   status=resp.status_code)
             return resp.json()
         raise BackendError(f"{url}: {last} (gave up after {self.retries + 1} tries)")
 
@@ -134,7 +150,8 @@ class OpenAIBackend:
         if max_tokens <= 0:
             return Generation([], "", "length")
         url = self.endpoints[sticky_index(key, len(self.endpoints))]
-        body: dict[str, Any] = {"model": self.model, "prompt": list(prompt_ids),
+        prompt = self._prompt_text(prompt_ids) if self.text_prompts else list(prompt_ids)
+        body: dict[str, Any] = {"model": self.model, "prompt": prompt,
                                 "max_tokens": max_tokens, "temperature": 0.0,
                                 "return_token_ids": True, "skip_special_tokens": True}
         if sampling is not None and sampling.temperature > 0:
@@ -143,7 +160,7 @@ class OpenAIBackend:
                 body["top_k"] = sampling.top_k
         if seed is not None:
             body["seed"] = seed
-        data = await self._request("POST", f"{url}/v1/completions", body)
+        data = await self._complete(url, body, prompt_ids)
         try:
             choice = data["choices"][0]
             text = choice.get("text") or ""
@@ -152,6 +169,30 @@ class OpenAIBackend:
             raise BackendError(f"{url}/v1/completions: unexpected answer {str(data)[:300]}") from None
         ids = self._token_ids(choice, text)
         return Generation(ids, text, "length" if reason == "length" else "stop")
+
+    async def _complete(self, url: str, body: dict, prompt_ids: list[int]) -> dict:
+        """JSON answer of ``/v1/completions``. A server that refuses token-id
+        prompts (llama-cpp-python's) gets the prompt as text from then on,
+        re-tokenised on its side."""
+        try:
+            return await self._request("POST", f"{url}/v1/completions", body)
+        except BackendError as exc:
+            if not (isinstance(body["prompt"], list) and exc.status is not None
+                    and refuses_token_ids(exc.status, str(exc))):
+                raise
+        self.text_prompts = self.retokenised = True
+        body = {**body, "prompt": self._prompt_text(prompt_ids)}
+        return await self._request("POST", f"{url}/v1/completions", body)
+
+    def _prompt_text(self, ids: list[int]) -> str:
+        """Text of a prompt with its special tokens kept (the server parses
+        them back), less a leading BOS (llama.cpp adds one as its model asks)."""
+        tok = getattr(self.tokenizer, "tok", None)  # a local Hugging Face tokenizer
+        if tok is None:
+            return self.decode(ids)
+        if ids and tok.bos_token_id is not None and ids[0] == tok.bos_token_id:
+            ids = ids[1:]
+        return tok.decode(ids, skip_special_tokens=False)
 
     def _token_ids(self, choice: dict, text: str) -> list[int]:
         ids = choice.get("token_ids")
@@ -168,6 +209,7 @@ class OpenAIBackend:
                 "tokenizer": getattr(self.tokenizer, "name", None),
                 "template": getattr(self.tokenizer, "template", None),
                 "token_ids": "re-tokenised" if self.retokenised else "server",
+                "prompt": "text" if self.text_prompts else "token ids",
                 "server": self.server_version}
 
     async def aclose(self) -> None:

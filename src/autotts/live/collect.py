@@ -214,6 +214,10 @@ def run_collect(backend: Backend, questions: list[QuestionItem], plan: CollectPl
             added = asyncio.run(main())
         finally:
             log.close()
+    # What the backend learnt while collecting (e.g. that it had to send text
+    # prompts) is provenance too: record it, not the guess made before the run.
+    manifest["backend"] = backend.describe()
+    write_atomic(plan.manifest_path, json.dumps(manifest, indent=2).encode())
     grader = Grader()
     try:
         records = build_store(questions, log.rows, plan, grader)
