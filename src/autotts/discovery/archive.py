@@ -72,7 +72,7 @@ def write_round_files(rdir: Path, st: dict, cells: list[CellResult] | None, trac
         write_atomic(rdir / "curves.csv", curves_csv(cell_rows(cells, label)))
         write_traces(rdir / "traces.jsonl", traces)
         try:
-            from autotts.discovery.plots import round_plot
+            from autotts.report.discovery_plots import round_plot
             round_plot(rdir / "curves.png", cells, baselines, title=f"round {st['round']}")
         except ImportError:  # matplotlib is optional ([plot] extra)
             pass

@@ -168,7 +168,7 @@ def _comparison(run: Run, other: Run) -> list[str]:
 
 def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str]) -> None:
     try:
-        from autotts.discovery.plots import curves_plot, figure4
+        from autotts.report.discovery_plots import curves_plot, figure4
     except ImportError:
         return
     try:

@@ -1,4 +1,6 @@
-"""Figures of a discovery run (matplotlib, imported lazily; the [plot] extra)."""
+"""Figures of a discovery run (matplotlib, imported lazily; the [plot] extra).
+
+Kept in the report package, the one place that draws."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def round_plot(path: Path, cells: Sequence, baselines: list[dict], title: str) -
                 label="candidate")
         ax.set_xscale("log")
         ax.set_title(store, fontsize=9)
-        ax.set_xlabel("tokens per question")
+        ax.set_xlabel("tokens per question (log scale)")
     axes[0][0].set_ylabel("accuracy (%)")
     axes[0][-1].legend(fontsize=7)
     fig.suptitle(title)
@@ -66,7 +68,7 @@ def curves_plot(path: Path, curves: dict[str, list[tuple[float, float]]], title:
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o" if "pick" in name else ".",
                 lw=2 if "pick" in name else 1, label=name)
     ax.set_xscale("log")
-    ax.set_xlabel("tokens per question (mean over held-out stores)")
+    ax.set_xlabel("tokens per question, mean over held-out stores (log scale)")
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title)
     ax.legend(fontsize=7)
