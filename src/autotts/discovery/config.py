@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autotts.toml_text import toml_value
+
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
 DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe")
 ISOLATION_MODES = ("auto", "bwrap", "unshare", "none")
@@ -171,28 +173,14 @@ def load_config(path: str | Path) -> RunConfig:
     return config_from_dict(data, str(path))
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise ConfigError(f"cannot write {value!r} to TOML")
-
-
 def config_to_toml(cfg: RunConfig) -> str:
     """The config as TOML text (round-trips through :func:`load_config`)."""
     lines = ["# AutoTTS discovery run. Edit before `autotts discover run`; see docs/discovery.md."]
     for section, pairs in SECTIONS.items():
         lines.append(f"\n[{section}]")
-        lines += [f"{key} = {_toml_value(getattr(cfg, name))}" for key, name in pairs]
+        lines += [f"{key} = {toml_value(getattr(cfg, name))}" for key, name in pairs]
     lines.append("\n[proposer.settings]")
-    lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in cfg.proposer_settings.items()]
+    lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in cfg.proposer_settings.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.toml_text import toml_value
 
 TOP_KEYS = ("seeds", "stores", "controller")
 CONTROLLER_KEYS = ("id", "file", "label", "params", "grid")
@@ -203,28 +204,16 @@ def _check_builds(entry: ControllerEntry, where: str, err: _Errors) -> None:
 def to_toml(seeds: int | list[int], stores: list[str], controllers: list[dict]) -> str:
     """Sweep TOML text for plain values; each controller dict holds id/file,
     label, params and grid as in the file format. Returns the text."""
-    lines = [f"seeds = {_toml_value(seeds)}", f"stores = {_toml_value(list(stores))}"]
+    lines = [f"seeds = {toml_value(seeds)}", f"stores = {toml_value(list(stores))}"]
     for c in controllers:
         lines += ["", "[[controller]]"]
         for key in ("id", "file", "label"):
             if c.get(key) is not None:
-                lines.append(f"{key} = {_toml_value(c[key])}")
+                lines.append(f"{key} = {toml_value(c[key])}")
         if c.get("params"):
-            inline = ", ".join(f"{k} = {_toml_value(v)}" for k, v in c["params"].items())
+            inline = ", ".join(f"{k} = {toml_value(v)}" for k, v in c["params"].items())
             lines.append(f"params = {{ {inline} }}")
         if c.get("grid"):
             lines.append("[controller.grid]")
-            lines += [f"{k} = {_toml_value(v)}" for k, v in c["grid"].items()]
+            lines += [f"{k} = {toml_value(v)}" for k, v in c["grid"].items()]
     return "\n".join(lines) + "\n"
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v)  # a JSON string is a valid TOML basic string
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as a TOML value")
