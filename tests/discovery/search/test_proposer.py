@@ -60,6 +60,16 @@ def test_other_seed_other_proposals_after_the_seeds(tmp_path):
     assert [r.source for r in a[3:]] != [r.source for r in b[3:]]
 
 
+def test_random_seed_setting_gives_another_deterministic_search(tmp_path):
+    """The loop passes the round as ctx.seed; the proposer's own random_seed
+    setting is what picks another search for the same run."""
+    a = run(SearchProposer(random_seed=5), 8, seed=1, tmp=tmp_path)
+    b = run(SearchProposer(random_seed=5), 8, seed=1, tmp=tmp_path)
+    c = run(SearchProposer(), 8, seed=1, tmp=tmp_path)
+    assert [r.source for r in a] == [r.source for r in b]
+    assert [r.source for r in a[3:]] != [r.source for r in c[3:]]
+
+
 def test_resumed_run_proposes_what_an_unbroken_one_does(tmp_path):
     whole = run(SearchProposer(), 7, seed=3, tmp=tmp_path)
     resumed = run(SearchProposer(), 7, seed=3, tmp=tmp_path, history=whole[:4])

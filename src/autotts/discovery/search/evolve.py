@@ -61,6 +61,7 @@ class Settings:
     objective: str = "area"        # "area" (then best accuracy) or "accuracy" (then area)
     cost_tolerance: float = 0.02   # relative token drop between betas still called monotone
     max_tries: int = 200           # children drawn before giving up on novelty
+    random_seed: int = 0           # another value gives another (still deterministic) search
 
     def __post_init__(self):
         for f in fields(self):

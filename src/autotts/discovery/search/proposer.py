@@ -67,7 +67,9 @@ class SearchProposer:
     def propose(self, ctx: ProposalContext) -> Proposal:
         """The next candidate: generated source plus its genome in ``meta``."""
         archive = archive_from(ctx.history, self.settings)
-        rng = random.Random(f"autotts-search:{ctx.seed}:{ctx.round}:{ctx.feedback or ''}")
+        run_seed = self.settings.random_seed
+        key = ctx.seed if run_seed == 0 else f"{run_seed}/{ctx.seed}"  # 0 keeps the default stream
+        rng = random.Random(f"autotts-search:{key}:{ctx.round}:{ctx.feedback or ''}")
         genome, how, parents = next_genome(archive, self.settings, rng)
         origin = f"Round {ctx.round}: {how}" + (f" of round(s) {parents}." if parents else ".")
         source = render(genome, class_name=CLASS_NAME, origin=origin)
