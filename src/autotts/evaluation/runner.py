@@ -27,6 +27,7 @@ from autotts.evaluation.protocol import (
     protocol_block,
     to_result,
 )
+from autotts.progress import progress_bar
 
 SCREEN_SEEDS = 10
 TASKS_PER_WORKER = 3  # enough chunks to keep every worker busy until the end
@@ -96,7 +97,7 @@ def run_cells(cells: Sequence[Cell], *, seeds: int | Sequence[int] = DEFAULT_SEE
     n_workers = getattr(runner, "workers", workers)
     tasks, owner = plan_tasks(cells, seed_list, n_workers, traces=traces,
                               kappa_probe=kappa_probe, fast=fast)
-    with _progress(progress, description, len(tasks)) as advance:
+    with progress_bar(progress, len(tasks), description) as advance:
         parts = runner.map(run_task, tasks, advance)
     return [_combine(cell, [p for p, k in zip(parts, owner) if k == ci])
             for ci, cell in enumerate(cells)]
@@ -165,33 +166,3 @@ def screen_cells(cells: Sequence[Cell], *, full: bool | Sequence[bool] = False,
             for k, r in zip(picked, out):
                 results[k] = r
     return results  # type: ignore[return-value]
-
-
-class _progress:
-    """Context manager yielding an ``advance()`` callable; a rich bar when enabled."""
-
-    def __init__(self, enabled: bool, description: str, total: int):
-        self.enabled, self.description, self.total = enabled, description, total
-        self._bar = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
-        self._bar.__enter__()
-        task = self._bar.add_task(self.description, total=self.total)
-        return lambda: self._bar.advance(task)
-
-    def __exit__(self, *exc):
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
-        return False

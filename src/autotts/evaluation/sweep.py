@@ -38,6 +38,7 @@ from autotts.evaluation.runner import Cell, run_cells
 from autotts.evaluation.stats import DEFAULT_RESAMPLES, accuracy_interval, seed_std
 from autotts.evaluation.sweep_spec import SweepSpec
 from autotts.fileio import write_atomic
+from autotts.progress import progress_bar
 
 CI_METHOD = (f"bootstrap over questions (seeds averaged per question), "
              f"{DEFAULT_RESAMPLES} resamples, 95% percentile")
@@ -156,7 +157,7 @@ def _run_pending(pending: list[SweepCell], seeds: tuple[int, ...], workers: int,
     # batches (one per worker pair) to store rows as they finish.
     size = 1 if workers <= 1 else 2 * workers
     seed_arg = len(seeds) if list(seeds) == list(range(len(seeds))) else list(seeds)
-    with _bar(progress, len(pending)) as advance:
+    with progress_bar(progress, len(pending), "sweep") as advance:
         for start in range(0, len(pending), size):
             batch = pending[start:start + size]
             advance(0, f"{batch[0].env} {batch[0].label}")
@@ -189,37 +190,3 @@ def _write_traces(out: Path, cell: SweepCell, result: EvalResult) -> str:
                          **row}) for row in result.traces or [])
     write_atomic(out / rel, "".join(line + "\n" for line in lines))
     return rel
-
-
-class _bar:
-    """Context manager yielding ``advance(n, description)``; a rich bar when enabled."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total, self._progress = enabled, total, None
-
-    def __enter__(self) -> Callable[[int, str | None], None]:
-        if not self.enabled:
-            return lambda n, desc: None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        self._progress = Progress(TextColumn("{task.description:<36}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeElapsedColumn(),
-                                  TimeRemainingColumn(), console=Console(stderr=True))
-        self._progress.__enter__()
-        task = self._progress.add_task("sweep", total=self.total)
-
-        def advance(n: int, desc: str | None) -> None:
-            self._progress.update(task, advance=n, **({"description": desc} if desc else {}))
-        return advance
-
-    def __exit__(self, *exc) -> bool:
-        if self._progress is not None:
-            self._progress.__exit__(*exc)
-        return False
