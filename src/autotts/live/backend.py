@@ -39,6 +39,21 @@ class Sampling:
         return asdict(self)
 
 
+class TokenizerPassThrough:
+    """render/encode/decode delegated to ``self.tokenizer``, shared by the backends."""
+
+    tokenizer: Any
+
+    def render(self, question: str) -> list[int]:
+        return self.tokenizer.render(question)
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids)
+
+
 class Backend(Protocol):
     """What the live episode and the collector need from a model."""
 

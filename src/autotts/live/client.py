@@ -17,7 +17,7 @@ import asyncio
 import random
 from typing import Any
 
-from autotts.live.backend import Generation, Sampling, sticky_index
+from autotts.live.backend import Generation, Sampling, TokenizerPassThrough, sticky_index
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
@@ -53,7 +53,7 @@ def _require_httpx():
     return httpx
 
 
-class OpenAIBackend:
+class OpenAIBackend(TokenizerPassThrough):
     """One or more OpenAI-compatible servers serving the same model."""
 
     def __init__(self, endpoints: list[str], tokenizer, *, model: str | None = None,
@@ -72,16 +72,6 @@ class OpenAIBackend:
         self.retokenised = False
         self.text_prompts = False  # set once a server refuses token-id prompts
         self.server_version: str | None = None
-
-    # ---- tokenizer pass-through ------------------------------------------
-    def render(self, question: str) -> list[int]:
-        return self.tokenizer.render(question)
-
-    def encode(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text)
-
-    def decode(self, ids: list[int]) -> str:
-        return self.tokenizer.decode(ids)
 
     # ---- HTTP --------------------------------------------------------------
     def _client(self):

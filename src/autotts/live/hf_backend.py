@@ -12,7 +12,7 @@ import asyncio
 import threading
 from typing import Any
 
-from autotts.live.backend import Generation, Sampling
+from autotts.live.backend import Generation, Sampling, TokenizerPassThrough
 from autotts.live.prompts import DEFAULT_TEMPLATE, HFTokenizer
 
 
@@ -26,7 +26,7 @@ def _require_torch():
     return torch, transformers
 
 
-class HFBackend:
+class HFBackend(TokenizerPassThrough):
     """A local model directory (or cached hub name) served in-process."""
 
     def __init__(self, model: str, *, template: str = DEFAULT_TEMPLATE, revision: str | None = None,
@@ -52,15 +52,6 @@ class HFBackend:
         self.pad_id = pad if pad is not None else (self.eos_ids[0] if self.eos_ids else 0)
         self._lock = threading.Lock()
         self.tokens_generated = 0
-
-    def render(self, question: str) -> list[int]:
-        return self.tokenizer.render(question)
-
-    def encode(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text)
-
-    def decode(self, ids: list[int]) -> str:
-        return self.tokenizer.decode(ids)
 
     async def generate(self, prompt_ids: list[int], max_tokens: int, *, sampling: Sampling | None,
                        seed: int | None = None, key: str | None = None) -> Generation:
