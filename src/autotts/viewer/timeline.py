@@ -143,7 +143,7 @@ def traces_html(traces: list[dict]) -> str:
     for t in traces:
         groups.setdefault((t.get("store", "?"), json.dumps(t.get("params", {}))), []).append(t)
     out = []
-    for (store, params), rows in groups.items():
+    for (store, params), rows in sorted(groups.items(), key=lambda g: g[0]):
         label = ", ".join(f"{k}={v}" for k, v in json.loads(params).items())
         out.append(f"<h4>{escape(store)} at {escape(label)}</h4>")
         out += [question_html(r) for r in rows]
