@@ -46,6 +46,8 @@ def _handler(cache: PageCache) -> type[BaseHTTPRequestHandler]:
             elif path == "/api/version":
                 body = json.dumps({"version": run_version(cache.run_dir)}).encode()
                 self._send(200, "application/json", body)
+            elif path == "/favicon.ico":  # browsers ask; there is none
+                self._send(204, "image/x-icon", b"")
             else:
                 self._send(404, "text/plain", b"not found\n")
 
