@@ -41,7 +41,7 @@ n => {
 def cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     return subprocess.run([sys.executable, "-m", "autotts.cli.main", *args], capture_output=True,
-                          text=True, timeout=600, env=env)
+                          text=True, timeout=600, env=env, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,9 @@ def test_view_shows_a_new_round_without_reload(one_round_run, viewer, browser, p
 def test_view_refuses_a_directory_without_a_run(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     res = subprocess.run([sys.executable, "-m", "autotts.cli.main", "view", str(tmp_path),
-                          "--port", "0"], capture_output=True, text=True, timeout=120, env=env)
+                          "--port", "0"], capture_output=True, text=True, timeout=120, env=env,
+                         check=False)
     assert res.returncode == 1
-    assert res.stderr.strip().splitlines() == [f"Error: {tmp_path} holds no run (no run.json); "
-                                               f"start one with `autotts discover init {tmp_path}`"]
+    expected = (f"Error: {tmp_path} holds no run (no run.json); "
+                f"start one with `autotts discover init {tmp_path}`")
+    assert res.stderr.strip().splitlines() == [expected]

@@ -105,8 +105,8 @@ def _runs_html(q: QuestionTrace) -> str:
     items = [(k, f"<li class=note>event {k}: note {escape(text)}</li>") for k, text in q.notes]
     for first, last, kind, ids in q.runs:
         span = f"event {first}" if first == last else f"events {first}-{last}"
-        items.append((first, f"<li class=ev-{kind}>{span}: {VERBS.get(kind, kind)} "
-                             f"{escape(_ids(ids))}</li>"))
+        text = f"{span}: {VERBS.get(kind, kind)} {_ids(ids)}"
+        items.append((first, f"<li class=ev-{kind}>{escape(text)}</li>"))
     return "<ol class=timeline>" + "".join(h for _, h in sorted(items, key=lambda x: x[0])) \
         + "</ol>"
 
