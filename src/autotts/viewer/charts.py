@@ -46,11 +46,19 @@ def baseline_curves(rows: Sequence[dict], stores: Sequence[str]) -> dict[str, Cu
     return {c: sorted(mean_curve(v, stores)) for c, v in by_ctrl.items() if mean_curve(v, stores)}
 
 
-def envelope(curves: dict[str, Curve]) -> list[tuple[float, float]]:
-    """Upper envelope of all baseline points: the best accuracy any baseline setting
-    reaches with at most x tokens (the Pareto frontier of their union), sorted by tokens."""
-    pts = [(t, a) for c in curves.values() for t, a, _ in c]
-    return pareto_frontier(pts) if pts else []
+def envelope(curves: dict[str, Curve]) -> tuple[list[tuple[float, float]], str]:
+    """The best-baseline envelope as (points sorted by tokens, Plotly line shape).
+
+    Uses the project's shared definition, ``evaluation.pareto.envelope_curve``,
+    when it is there; until then the best accuracy any baseline setting reaches
+    with at most x tokens (the Pareto frontier of all their points, drawn as steps)."""
+    pts = {name: [(t, a) for t, a, _ in c] for name, c in curves.items() if c}
+    try:
+        from autotts.evaluation.pareto import envelope_curve
+    except ImportError:
+        flat = [p for c in pts.values() for p in c]
+        return (pareto_frontier(flat) if flat else []), "hv"
+    return envelope_curve(pts), "linear"
 
 
 def _baseline_traces(go, curves: dict[str, Curve], show_legend: bool) -> list:
@@ -62,11 +70,11 @@ def _baseline_traces(go, curves: dict[str, Curve], show_legend: bool) -> list:
             line={"color": BASELINE_COLORS[i % len(BASELINE_COLORS)], "width": 1, "dash": "dot"},
             marker={"size": 5}, hovertemplate=f"{name} %{{text}}<br>%{{y:.2f}}%% at "
                                               "%{x:.3s} tokens<extra></extra>"))
-    env = envelope(curves)
+    env, shape = envelope(curves)
     if env:
         traces.append(go.Scatter(
             x=[p[0] for p in env], y=[p[1] for p in env], mode="lines", name=ENVELOPE_NAME,
-            legendgroup=ENVELOPE_NAME, showlegend=show_legend, line_shape="hv",
+            legendgroup=ENVELOPE_NAME, showlegend=show_legend, line_shape=shape,
             line={"color": "black", "width": 1.5, "dash": "dash"}, hoverinfo="skip"))
     return traces
 

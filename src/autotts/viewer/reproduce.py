@@ -29,12 +29,12 @@ def _traces(go, curves: Curves, refs: dict, first: bool) -> list:
                 name=f"{label} (Table 1 target)", legendgroup=label, showlegend=False,
                 marker={"color": color, "size": 10, "symbol": "circle-open"},
                 hovertemplate=f"{label} Table-1 target %{{y:.2f}}%%<extra></extra>"))
-    env = envelope({k: [(p.tokens, p.accuracy, "") for p in v] for k, v in curves.items()
-                    if k != OURS})
+    env, shape = envelope({k: [(p.tokens, p.accuracy, "") for p in v]
+                           for k, v in curves.items() if k != OURS})
     if env:
         out.append(go.Scatter(x=[p[0] for p in env], y=[p[1] for p in env], mode="lines",
                               name="best-baseline envelope", legendgroup="envelope",
-                              showlegend=first, line_shape="hv", hoverinfo="skip",
+                              showlegend=first, line_shape=shape, hoverinfo="skip",
                               line={"color": "gray", "width": 1.5, "dash": "dash"}))
     return out
 
