@@ -89,9 +89,9 @@ def _round_trace(go, label: str, n: int, pts: Curve, color: str, show_legend: bo
 
 
 def _colors(k: int) -> list[str]:
-    import plotly.express as px
+    from plotly.colors import qualitative
 
-    palette = px.colors.qualitative.Plotly
+    palette = qualitative.Plotly
     return [palette[i % len(palette)] for i in range(k)]
 
 
