@@ -114,7 +114,9 @@ def test_report_html_equals_csv_and_is_self_contained(report_dir):
     n_means = 6
     shown = parser.rows[n_means:] + parser.rows[:n_means]
     _check_against_csv(shown, _csv(report_dir))
-    assert text.count('src="data:image/png;base64,') == 2
+    assert text.count('<figure><img alt=') == 2  # (plotly.js itself holds such a string)
+    assert text.count('src="data:image/png;base64,') >= 2
+    assert 'id="reproduce-curves"' in text  # the interactive curves (autotts.viewer.reproduce)
     assert "curves_stores.png" not in text  # embedded, not linked
 
 

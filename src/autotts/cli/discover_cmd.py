@@ -216,7 +216,7 @@ def submit_cmd(run_dir) -> None:
 @click.option("--compare", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Another run (e.g. an ablation) to compare the picks with.")
 def report_cmd(run_dir, compare) -> None:
-    """Select, evaluate the picks on held-out (once), and write RUN/report.md."""
+    """Select, evaluate the picks on held-out (once), write RUN/report.md and RUN/report.html."""
     from autotts.discovery.report import write_report
     from autotts.discovery.select import finalize
     run = _open(run_dir)

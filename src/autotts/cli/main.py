@@ -19,6 +19,7 @@ COMMANDS = [
     ("autotts.cli.collect_cmd", "collect_command"),
     ("autotts.cli.run_cmd", "run_command"),
     ("autotts.cli.discover_cmd", "discover_group"),
+    ("autotts.cli.view_cmd", "view_command"),
 ]
 
 

@@ -46,7 +46,8 @@ def table1_command(out_dir, seeds, workers, data, no_curves, stores, progress):
     with differences; the 7 cells where the authors' released code differs
     are marked and use the released value as target), the held-out means,
     scaling curves as PNG (accuracy vs tokens, log axis; one panel per store
-    and the held-out mean) and report.html / report.md. Downloads the
+    and the held-out mean) and report.html / report.md (report.html also
+    holds the curves as interactive Plotly charts with the [viewer] extra). Downloads the
     published stores first if none are found. The full run evaluates 432
     cells with 100 seeds (about 1.5 minutes on 2 busy cores); --no-curves runs
     only the 72 Table-1 cells.

@@ -136,6 +136,8 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     if compare is not None:
         out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)
     _figures(run, rows, sel, base, out)
+    from autotts.viewer.export import page_note
+    out[out.index("## Rounds") - 1:out.index("## Rounds") - 1] = [page_note(run.dir)]
     path = run.dir / "report.md"
     write_atomic(path, "\n".join(out) + "\n")
     return path

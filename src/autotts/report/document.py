@@ -28,6 +28,7 @@ class ReportData:
     means: list[Table1Cell]
     figures: list[ReportFigure] = field(default_factory=list)
     meta: dict = field(default_factory=dict)   # version, commit, wall time, ...
+    interactive: str = ""  # Plotly curves for report.html (autotts.viewer.reproduce)
 
 
 def curve_notes() -> list[str]:

@@ -65,6 +65,8 @@ def report_html(data: ReportData) -> str:
         parts += [_figure(f) for f in data.figures]
         parts.append("<ul class=small>" + "".join(f"<li>{escape(n)}</li>" for n in curve_notes())
                      + "</ul>")
+    if data.interactive:
+        parts += ["<h2>Interactive scaling curves</h2>", data.interactive]
     parts += ["<h2>Every store</h2>", html_table(data.cells),
               f"<p class=small>{RELEASED_MARK} target = the authors' released code, which "
               "differs from the printed paper in 7 cells (REPLAY_PROTOCOL.md section 6); the "

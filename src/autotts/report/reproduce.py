@@ -105,6 +105,8 @@ def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[st
     files.update({f.path.name: f.path for f in figures})
     data = ReportData(seeds=seeds, stores=list(stores), cells=cells, means=means,
                       figures=figures, meta=meta or {})
+    from autotts.viewer.reproduce import interactive_curves
+    data.interactive = interactive_curves(rows, stores) if curves else ""
     from autotts.report.html import report_html
     from autotts.report.markdown import report_markdown
 
