@@ -28,6 +28,8 @@ class ReportData:
     means: list[Table1Cell]
     figures: list[ReportFigure] = field(default_factory=list)
     meta: dict = field(default_factory=dict)   # version, commit, wall time, ...
+    beyond_table: list[list[str]] = field(default_factory=list)  # rows, beyond.HEADER order
+    beyond_figures: list[ReportFigure] = field(default_factory=list)
 
 
 def curve_notes() -> list[str]:
