@@ -78,3 +78,12 @@ def test_fast_path_rules():
     assert has_fast_path(make("short-m@k", k=32, m=8))
     assert has_fast_path(make("short-m@k-beta", beta=0.5))
     assert not has_fast_path(make("short-m@k"), traces=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env", ["Qwen3-0.6B/aime25", "Qwen3-0.6B/hmmt25", "Qwen3-1.7B/aime25",
+                                 "Qwen3-1.7B/hmmt25", "Qwen3-4B/aime25", "Qwen3-4B/hmmt25",
+                                 "Qwen3-8B/aime25", "Qwen3-8B/hmmt25"])
+def test_k32_m8_all_100_seeds_on_held_out(real_store, env):
+    fast, slow = both(real_store(env), "short-m@k", {"k": 32, "m": 8}, range(100))
+    assert fast == slow

@@ -85,7 +85,9 @@ def compare_block(a: list[EvalResult], b: list[EvalResult], *, resamples: int, s
               help="Also run every baseline curve (SC, ASC, ESC, Parallel-Probe, CMC, "
                    "short-m@k) on the same stores and state A's and B's accuracy difference "
                    "to their upper envelope at matched tokens (log-token interpolation), "
-                   "with a paired bootstrap interval over questions.")
+                   "with a paired bootstrap interval over questions (a controller that is "
+                   "itself one of these baselines is part of the envelope, so its difference "
+                   "is at most 0).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (per-store and overall blocks) instead of a table.")
 def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed, workers,
