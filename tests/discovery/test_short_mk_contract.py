@@ -35,3 +35,12 @@ def test_beta_contract_holds_on_search_stores(real_store):
                                     seed_accuracy=r.seed_accuracy, seed_tokens=r.seed_tokens,
                                     question_correct_rate=r.question_correct_rate))
     assert contract_violations(cells, sc64_tokens=sc64) == []
+
+
+def test_workspace_shows_the_short_mk_source(tmp_path):
+    from autotts.discovery.config import RunConfig
+    from autotts.discovery.workspace import write_static
+
+    write_static(tmp_path, RunConfig(), [])
+    text = (tmp_path / "baselines" / "short-m@k-beta.py").read_text()
+    assert "def beta_to_km" in text and "class ShortMKBeta" in text

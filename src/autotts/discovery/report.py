@@ -168,7 +168,8 @@ def _comparison(run: Run, other: Run) -> list[str]:
     return lines
 
 
-def _envelope_section(run: Run, sel: dict, done: list[dict], held: dict, out: list[str]) -> list[dict]:
+def _envelope_section(run: Run, sel: dict, done: list[dict], held: dict,
+                      out: list[str]) -> list[dict]:
     """Append the picks' gaps to the best-baseline envelope; returns the envelope rows."""
     from autotts.discovery.envelope_report import envelope_lines, envelope_rows
 

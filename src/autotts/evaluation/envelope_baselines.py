@@ -35,7 +35,8 @@ def envelope_specs() -> list[tuple[str, ControllerSpec]]:
             for label, (cid, knob, values) in ENVELOPE_FAMILIES.items() for v in values]
 
 
-def rated_curves(labelled: Sequence[tuple[str, Sequence[EvalResult]]]) -> dict[str, list[RatedPoint]]:
+def rated_curves(labelled: Sequence[tuple[str, Sequence[EvalResult]]]
+                 ) -> dict[str, list[RatedPoint]]:
     """Curves from (family label, one result per store) pairs: each point's
     tokens and accuracy are means over the stores, its rates one list per store."""
     out: dict[str, list[RatedPoint]] = {}
