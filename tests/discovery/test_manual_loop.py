@@ -4,6 +4,7 @@ evaluation resumes and ends with exactly three rounds."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import os
@@ -62,6 +63,12 @@ def test_three_manual_rounds_and_report(make_run):
     # SC@64 itself never passes the 35%-of-SC@64-tokens bar
     assert re.search(r"\| SC@64 \| [0-9.]+ \| [0-9.]+k \| 100\.0% \| no \|", verdict)
     assert "vs CMC beta=0.5" in verdict
+    envelope = report.split("## Against the best-baseline envelope (held-out)")[1].split("##")[0]
+    assert re.search(r"\| accuracy \(r\d\) \| held-out mean \| [0-9.]+k \| [0-9.]+ \| [0-9.]+ \| "
+                     r"(SC|ASC|ESC|Parallel-Probe|CMC|short-m@k) \| [-+][0-9.]+ \[[-+][0-9.]+, "
+                     r"[-+][0-9.]+\] \| [0-9.]+ \|", envelope), envelope
+    extra = json.loads((run.dir / "baselines" / "held_out_envelope.json").read_text())
+    assert {r["controller"] for r in extra} == {"esc", "parallel-probe", "cmc", "short-m@k-beta"}
     rdir = run.dir / "rounds" / "r0002"
     for name in ("candidate.py", "diff.patch", "curves.csv", "traces.jsonl", "summary.md",
                  "transcript.txt", "results.json"):

@@ -81,10 +81,17 @@ def compare_block(a: list[EvalResult], b: list[EvalResult], *, resamples: int, s
 @click.option("--bootstrap-seed", type=int, default=stats.DEFAULT_SEED, show_default=True,
               help="Seed of the bootstrap's numpy generator (fixed, so reports repeat).")
 @workers_option
+@click.option("--envelope", is_flag=True,
+              help="Also run every baseline curve (SC, ASC, ESC, Parallel-Probe, CMC, "
+                   "short-m@k) on the same stores and state A's and B's accuracy difference "
+                   "to their upper envelope at matched tokens (log-token interpolation), "
+                   "with a paired bootstrap interval over questions (a controller that is "
+                   "itself one of these baselines is part of the envelope, so its difference "
+                   "is at most 0).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (per-store and overall blocks) instead of a table.")
 def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed, workers,
-                    as_json):
+                    envelope, as_json):
     """Compare controllers A and B on the same stores, with 95% bootstrap intervals.
 
     A and B are controller specs: ID or ID:KEY=VALUE,... (e.g. cmc:beta=0.5, sc:n=64,
@@ -108,6 +115,14 @@ def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed
     kw = {"resamples": resamples, "seed": bootstrap_seed}
     blocks = [compare_block([ra], [rb], **kw) for ra, rb in zip(runs_a, runs_b)]
     overall = compare_block(runs_a, runs_b, **kw)
+    if envelope:
+        from autotts.cli.compare_envelope import gap_block, run_envelope_baselines
+
+        base = run_envelope_baselines(refs, seeds=seeds, workers=default_workers(workers),
+                                      progress=not as_json and sys.stderr.isatty())
+        for blk, ra, rb, bs in zip(blocks, runs_a, runs_b, base):
+            blk["envelope"] = gap_block([ra], [rb], [bs], **kw)
+        overall["envelope"] = gap_block(runs_a, runs_b, base, **kw)
     report = {"a": spec_a, "b": spec_b, "seeds": seeds, "bootstrap": resamples,
               "bootstrap_seed": bootstrap_seed, "higher_is_better": HIGHER_IS_BETTER,
               "per_store": blocks, "overall": overall}
@@ -122,6 +137,14 @@ def _ci(iv: dict, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
             f"[{fmt.format(iv['lo'] * scale)}, {fmt.format(iv['hi'] * scale)}]")
 
 
+def _gap_text(gap: dict) -> str:
+    if gap["envelope"] is None:  # cheaper than every baseline point
+        return "below the baselines' range"
+    if gap["lo"] is None:
+        return f"{gap['estimate']:+.1f}"
+    return _ci(gap, fmt="{:+.1f}")
+
+
 def _print_report(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -130,7 +153,10 @@ def _print_report(report: dict) -> None:
     table = Table(title=f"A = {report['a']}, B = {report['b']} ({report['seeds']} seeds)",
                   caption="estimate [95% bootstrap interval over questions]; row 'A-B': "
                           "accuracy difference in points, token ratio A/B, and the share of "
-                          "resamples with A-B <= 0. Per-seed accuracy std over shuffles "
+                          "resamples with A-B <= 0. Rows 'A-env'/'B-env' (--envelope): "
+                          "accuracy minus the best-baseline envelope at the same tokens, the "
+                          "baseline that sets it, and the share of resamples <= 0. "
+                          "Per-seed accuracy std over shuffles "
                           f"(overall): A {ov['a']['accuracy_seed_std']:.2f}, "
                           f"B {ov['b']['accuracy_seed_std']:.2f}.")
     for col in ("store", "", "accuracy %", "tokens (k)", "P(<=0)"):
@@ -143,5 +169,11 @@ def _print_report(report: dict) -> None:
         table.add_row("", "B", _ci(blk["b"]["accuracy"]), _ci(blk["b"]["tokens"], 1e-3, "{:.0f}"))
         ratio = "x" + _ci(blk["token_ratio"], fmt="{:.2f}")
         table.add_row("", "A-B", _ci(diff, fmt="{:+.1f}"), ratio, f"{diff['frac_le_zero']:.3f}",
-                      end_section=True)
+                      end_section="envelope" not in blk)
+        if "envelope" in blk:
+            for side in ("a", "b"):
+                gap = blk["envelope"][side]
+                share = "-" if gap["frac_le_zero"] is None else f"{gap['frac_le_zero']:.3f}"
+                table.add_row("", f"{side.upper()}-env", _gap_text(gap), gap["source"] or "-",
+                              share, end_section=side == "b")
     Console(width=None if sys.stdout.isatty() else 160).print(table)

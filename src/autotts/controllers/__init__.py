@@ -7,6 +7,7 @@ from autotts.controllers import (  # noqa: F401  (imported for registration)
     early_stopping,
     parallel_probe,
     self_consistency,
+    short_mk,
     st_bon,
 )
 from autotts.controllers.base import Controller, available, make, register

@@ -13,7 +13,7 @@ from typing import Any
 from autotts.toml_text import toml_value
 
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
-DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe")
+DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe", "short-m@k-beta")
 ISOLATION_MODES = ("auto", "bwrap", "unshare", "none")
 
 

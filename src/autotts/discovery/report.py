@@ -14,7 +14,8 @@ from autotts.discovery.scoring import mean_points
 from autotts.discovery.state import read_json
 from autotts.fileio import write_atomic
 
-HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe"}
+HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe",
+             "short-m@k-beta": "short-m@k (k=64, m=16; not in the paper)"}
 
 
 def _held(run: Run, n: int) -> dict | None:
@@ -133,9 +134,10 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
     out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
     out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
+    env_rows = _envelope_section(run, sel, done, held, out)
     if compare is not None:
         out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)
-    _figures(run, rows, sel, base, out)
+    _figures(run, rows, sel, base, out, env_rows)
     from autotts.viewer.export import page_note
     out[out.index("## Rounds") - 1:out.index("## Rounds") - 1] = [page_note(run.dir)]
     path = run.dir / "report.md"
@@ -168,7 +170,23 @@ def _comparison(run: Run, other: Run) -> list[str]:
     return lines
 
 
-def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str]) -> None:
+def _envelope_section(run: Run, sel: dict, done: list[dict], held: dict,
+                      out: list[str]) -> list[dict]:
+    """Append the picks' gaps to the best-baseline envelope; returns the envelope rows."""
+    from autotts.discovery.envelope_report import envelope_lines, envelope_rows
+
+    states = {st["round"]: st for st in done}
+    picks = {kind: (n, states[n]["score"]["top_params"], held.get(n) or [])
+             for kind, n in sel.get("picks", {}).items()
+             if n is not None and (states.get(n) or {}).get("score")}
+    rows = envelope_rows(run)
+    out += ["", "## Against the best-baseline envelope (held-out)", ""]
+    out += envelope_lines(run, picks, rows) if picks else ["No pick to compare."]
+    return rows
+
+
+def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str],
+             env_rows: list[dict] | None = None) -> None:
     try:
         from autotts.report.discovery_plots import curves_plot, figure4
     except ImportError:
@@ -178,6 +196,11 @@ def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[
             figure4(run.dir / "figure4.png", rows)
             out += ["", "![per-round top point](figure4.png)"]
         curves = {k: v for k, v in baseline_means(base).items()}
+        if env_rows:
+            from autotts.discovery.envelope_report import envelope_points
+
+            held_names = [r["name"] for r in run.store_refs("held_out")]
+            curves["best-baseline envelope"] = envelope_points(env_rows, held_names)
         for kind, n in sel.get("picks", {}).items():
             if n is not None:
                 pts = mean_points(_cells(_held(run, n)))

@@ -84,3 +84,71 @@ def frontier_area(points: Sequence[Point], lo: float, hi: float, *, floor: float
         if end > start:
             area += acc * (end - start)
     return area / (u_hi - u_lo)
+
+
+# ---- the best-baseline envelope -------------------------------------------------
+#
+# Several baselines' curves (name -> points, one point per setting). The
+# envelope at x tokens is the best accuracy any baseline reaches with x tokens:
+# the maximum of (a) each curve read between its neighbouring settings,
+# linearly in log10 tokens, where x lies inside that curve's token range (no
+# extrapolation), and (b) every point with at most x tokens (a cheaper
+# setting is affordable too, so the envelope never falls as x grows). Below
+# the cheapest point of every curve the envelope is undefined (NaN).
+
+Combo = tuple[str, dict[int, float]]  # (curve name, {flat point index: weight})
+
+
+def _flat(curves: dict[str, Sequence[Point]]) -> list[tuple[str, float, float]]:
+    out = []
+    for name, pts in curves.items():
+        for t, a in _checked(pts):
+            if t <= 0:
+                raise ValueError(f"{name}: tokens must be > 0 for a log-token envelope, got {t}")
+            out.append((name, t, a))
+    return out
+
+
+def envelope_combos(curves: dict[str, Sequence[Point]], x: float) -> list[Combo]:
+    """The candidate values of the envelope at ``x`` tokens, as weights over
+    the curves' points flattened in the given order (curve by curve); the
+    envelope is the largest weighted accuracy. Empty below every curve."""
+    flat = _flat(curves)
+    combos: list[Combo] = [(n, {i: 1.0}) for i, (n, t, _) in enumerate(flat) if t <= x]
+    start = 0
+    for name, pts in curves.items():
+        idx = sorted(range(start, start + len(pts)), key=lambda i: flat[i][1])
+        start += len(pts)
+        for lo, hi in zip(idx, idx[1:]):
+            t0, t1 = flat[lo][1], flat[hi][1]
+            if t0 < x < t1:
+                w = math.log(x / t0) / math.log(t1 / t0)
+                combos.append((name, {lo: 1.0 - w, hi: w}))
+    return combos
+
+
+def envelope_at(curves: dict[str, Sequence[Point]], x: float) -> tuple[float, str | None]:
+    """(envelope accuracy at ``x`` tokens, name of the curve that sets it);
+    ``(nan, None)`` when ``x`` is below every curve's cheapest point."""
+    acc = [a for _, _, a in _flat(curves)]
+    best, src = math.nan, None
+    for name, weights in envelope_combos(curves, x):
+        v = sum(w * acc[i] for i, w in weights.items())
+        if src is None or v > best:
+            best, src = v, name
+    return best, src
+
+
+def envelope_curve(curves: dict[str, Sequence[Point]], num: int = 120) -> list[Point]:
+    """The envelope sampled for plotting: at every point's tokens and ``num``
+    log-spaced token levels between the cheapest and the dearest point."""
+    flat = _flat(curves)
+    if not flat:
+        return []
+    lo, hi = min(t for _, t, _ in flat), max(t for _, t, _ in flat)
+    xs = {t for _, t, _ in flat}
+    if hi > lo:
+        step = math.log(hi / lo) / (num - 1)
+        xs |= {lo * math.exp(step * j) for j in range(num)}
+    xs = sorted(x for x in xs if lo <= x <= hi)
+    return [(x, envelope_at(curves, x)[0]) for x in xs]

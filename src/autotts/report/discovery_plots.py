@@ -65,6 +65,10 @@ def curves_plot(path: Path, curves: dict[str, list[tuple[float, float]]], title:
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for name, pts in curves.items():
         pts = sorted(pts)
+        if "envelope" in name:  # a dense sampled line, not settings: no markers
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], ls="--", lw=1.2, color="0.3",
+                    label=name)
+            continue
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o" if "pick" in name else ".",
                 lw=2 if "pick" in name else 1, label=name)
     ax.set_xscale("log")

@@ -29,6 +29,8 @@ class ReportData:
     figures: list[ReportFigure] = field(default_factory=list)
     meta: dict = field(default_factory=dict)   # version, commit, wall time, ...
     interactive: str = ""  # Plotly curves for report.html (autotts.viewer.reproduce)
+    beyond_table: list[list[str]] = field(default_factory=list)  # rows, beyond.HEADER order
+    beyond_figures: list[ReportFigure] = field(default_factory=list)
 
 
 def curve_notes() -> list[str]:

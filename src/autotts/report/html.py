@@ -49,6 +49,20 @@ def _figure(fig) -> str:
             f"<figcaption><b>{escape(fig.title)}.</b> {escape(fig.caption)}</figcaption></figure>")
 
 
+def _beyond_html(data: ReportData) -> list[str]:
+    """The beyond-the-paper section: its note, table and figure."""
+    from autotts.report.beyond import HEADER, beyond_note
+
+    head = "".join(f"<th>{escape(c)}</th>" for c in HEADER)
+    body = "".join("<tr>" + "".join(f'<td{"" if j < 2 or j == 6 else " class=num"}>'
+                                    f"{escape(v)}</td>" for j, v in enumerate(r)) + "</tr>"
+                   for r in data.beyond_table)
+    return (["<h2>Beyond the paper (not part of Table 1)</h2>",
+             f"<p class=small>{escape(beyond_note())}</p>",
+             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"]
+            + [_figure(f) for f in data.beyond_figures])
+
+
 def report_html(data: ReportData) -> str:
     """The whole page as a string."""
     parts = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -72,6 +86,8 @@ def report_html(data: ReportData) -> str:
               "differs from the printed paper in 7 cells (REPLAY_PROTOCOL.md section 6); the "
               "paper's printed value is in the 'paper printed' column. 95% CI: bootstrap over "
               "questions (seeds averaged per question). Shaded rows miss their target.</p>"]
+    if data.beyond_table:
+        parts += _beyond_html(data)
     lines = meta_lines(data)
     if lines:
         parts += ["<h2>Provenance</h2><ul class=small>",

@@ -34,6 +34,16 @@ def report_markdown(data: ReportData, base: str | os.PathLike[str]) -> str:
               "value is in the 'paper printed' column. 95% CI: bootstrap over questions "
               "(seeds averaged per question). match: within 0.05 of the target in both "
               "accuracy and thousands of tokens.\n"]
+    if data.beyond_table:
+        from autotts.report.beyond import HEADER, beyond_note
+
+        parts += ["## Beyond the paper (not part of Table 1)\n", beyond_note() + "\n",
+                  "| " + " | ".join(HEADER) + " |\n|---|---|" + "---:|" * (len(HEADER) - 2)
+                  + "\n" + "\n".join("| " + " | ".join(r) + " |" for r in data.beyond_table)
+                  + "\n"]
+        for fig in data.beyond_figures:
+            rel = os.path.relpath(Path(fig.path), Path(base)).replace(os.sep, "/")
+            parts.append(f"### {fig.title}\n\n![{fig.title}]({rel})\n\n{fig.caption}\n")
     lines = meta_lines(data)
     if lines:
         parts += ["## Provenance\n", "\n".join(f"- {line}" for line in lines) + "\n"]

@@ -33,7 +33,11 @@ STYLES: dict[str, tuple[str, str]] = {
     "ESC": ("#009E73", "^"),
     "Parallel-Probe": ("#CC79A7", "D"),
     "CMC": ("#D55E00", "*"),
+    "short-m@k": ("#56B4E9", "v"),
+    "Answer Consistency": ("#999933", "P"),
+    "ST-BoN": ("#000000", "X"),
 }
+ENVELOPE = "best-baseline envelope"  # drawn as a dashed line without markers
 _FALLBACK = ("#555555", "x")
 
 Reference = dict[str, list[tuple[float, float]]]  # label -> (tokens, accuracy) points
@@ -51,6 +55,10 @@ def draw_panel(ax, curves: Curves, title: str, reference: Reference | None = Non
                xlim: tuple[float, float] | None = None) -> None:
     """Draw one panel: a line per method plus hollow Table-1 markers."""
     for label, pts in curves.items():
+        if label == ENVELOPE:
+            ax.plot([p.tokens for p in pts], [p.accuracy for p in pts], color="#444444",
+                    linestyle="--", linewidth=1.8, alpha=0.8, label=label, zorder=4)
+            continue
         color, marker = STYLES.get(label, _FALLBACK)
         ax.plot([p.tokens for p in pts], [p.accuracy for p in pts], color=color,
                 marker=marker, markersize=7 if marker == "*" else 5, linewidth=1.6, label=label)
@@ -76,6 +84,9 @@ def draw_panel(ax, curves: Curves, title: str, reference: Reference | None = Non
 def _legend_handles(labels: Sequence[str], with_reference: bool) -> list[Line2D]:
     handles = []
     for label in labels:
+        if label == ENVELOPE:
+            handles.append(Line2D([], [], color="#444444", linestyle="--", label=label))
+            continue
         color, marker = STYLES.get(label, _FALLBACK)
         handles.append(Line2D([], [], color=color, marker=marker, label=label))
     if with_reference:

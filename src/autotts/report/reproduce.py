@@ -9,6 +9,9 @@ Output directory::
     curves_stores.png     one scaling-curve panel per store
     curves_held_out.png   the held-out mean (aime25 + hmmt25)
     report.md, report.html
+    beyond/               beyond the paper (with curves and held-out stores):
+                          short-m@k, Answer Consistency, ST-BoN and the
+                          best-baseline envelope (see autotts.report.beyond)
 """
 
 from __future__ import annotations
@@ -85,15 +88,21 @@ def run_reproduce(out_dir: str | Path, *, stores: Sequence[str] = PUBLISHED, see
             "stores": len(names), "cells": len(sweep.rows),
             "cells evaluated in this run": sweep.ran,
             "wall time of this run (s)": round(time.perf_counter() - t0, 1)}
-    outcome = write_reports(out, sweep.rows, names, seeds, curves=curves, meta=meta)
+    from autotts.report.beyond import run_beyond
+
+    extra = run_beyond(out, refs, seeds, workers=workers, progress=progress) if curves else []
+    outcome = write_reports(out, sweep.rows, names, seeds, curves=curves, meta=meta,
+                            beyond=extra)
     outcome.sweep = sweep
     return outcome
 
 
 def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[str], seeds: int,
-                  *, curves: bool = True, meta: dict | None = None) -> ReproduceOutcome:
+                  *, curves: bool = True, meta: dict | None = None,
+                  beyond: Sequence[dict] = ()) -> ReproduceOutcome:
     """Write table1.md/.csv, the figures (when ``curves``) and report.md/.html
-    from sweep ``rows``; returns a :class:`ReproduceOutcome`."""
+    from sweep ``rows``, plus the beyond-the-paper table and figure from the
+    ``beyond`` sweep's rows when given; returns a :class:`ReproduceOutcome`."""
     out = Path(out_dir)
     cells = tables.table1_cells(rows, stores)
     means = tables.held_out_means(rows, stores)
@@ -107,6 +116,10 @@ def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[st
                       figures=figures, meta=meta or {})
     from autotts.viewer.reproduce import interactive_curves
     data.interactive = interactive_curves(rows, stores) if curves else ""
+    if beyond:
+        from autotts.report.beyond import write_beyond
+
+        files.update(write_beyond(out, list(rows) + list(beyond), stores, data, curves=curves))
     from autotts.report.html import report_html
     from autotts.report.markdown import report_markdown
 

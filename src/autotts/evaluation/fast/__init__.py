@@ -1,6 +1,6 @@
 """Fast, exact evaluation paths for the built-in controllers.
 
-:func:`fast_block` evaluates SC, ASC, ESC (vectorised numpy over all seeds),
+:func:`fast_block` evaluates SC, ASC, ESC, short-m@k (vectorised numpy over all seeds),
 CMC and Parallel-Probe (numba kernels when the ``[fast]`` extra is installed,
 the same kernels as plain Python otherwise) and returns the per-seed block the
 protocol loop would produce; :func:`to_result` turns blocks into an

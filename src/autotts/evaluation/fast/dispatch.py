@@ -18,8 +18,9 @@ from autotts.controllers.cmc import CMC, MAX_OUTER_STEPS, cmc_schedule
 from autotts.controllers.early_stopping import EarlyStoppingConsistency
 from autotts.controllers.parallel_probe import ParallelProbe
 from autotts.controllers.self_consistency import SelfConsistency
+from autotts.controllers.short_mk import ShortMK, ShortMKBeta
 from autotts.env.store import ReplayStore
-from autotts.evaluation.fast import cmc_kernel, pp_kernel, voting_vec
+from autotts.evaluation.fast import cmc_kernel, pp_kernel, short_mk_vec, voting_vec
 from autotts.evaluation.fast.arrays import StoreArrays, seed_orders, store_arrays
 from autotts.evaluation.fast.betatable import confidence_table
 from autotts.evaluation.fast.jit import Kernel
@@ -83,6 +84,11 @@ def _asc(arrays, c: AdaptiveConsistency, orders, use_numba):
 def _esc(arrays, c: EarlyStoppingConsistency, orders, use_numba):
     return _by_question(arrays, orders, lambda seq, tok, k: voting_vec.esc_question(
         seq, tok, k, c.max_samples, c.window))
+
+
+def _short_mk(arrays, c: ShortMK | ShortMKBeta, orders, use_numba):
+    k, m = c.km if isinstance(c, ShortMKBeta) else (c.k, c.m)
+    return short_mk_vec.short_mk_arrays(arrays, orders, k, m)
 
 
 # ---- the episode kernels (CMC, Parallel-Probe) ----------------------------------
@@ -157,4 +163,6 @@ FAST_PATHS: dict[type, FastPath] = {
     EarlyStoppingConsistency: _esc,
     CMC: _cmc,
     ParallelProbe: _pp,
+    ShortMK: _short_mk,
+    ShortMKBeta: _short_mk,
 }
