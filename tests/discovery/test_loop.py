@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autotts.discovery.config import ConfigError, config_to_toml, load_config
-from autotts.discovery.contract import contract_violations
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import ManualProposer

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 
 class Controller:
@@ -27,7 +27,7 @@ class Controller:
 
     name: ClassVar[str] = "controller"
 
-    def solve(self, episode: Episode) -> str | None:  # pragma: no cover - abstract
+    def solve(self, episode: EpisodeAPI) -> str | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def params(self) -> dict[str, Any]:

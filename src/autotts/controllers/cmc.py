@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 MAX_BRANCHES = 64
 MAX_OUTER_STEPS = 500
@@ -64,14 +64,14 @@ class CMC(Controller):
 
     beta: float = 0.5
 
-    def solve(self, ep: Episode) -> str | None:
+    def solve(self, ep: EpisodeAPI) -> str | None:
         return _CMCRun(cmc_schedule(self.beta), ep).run()
 
 
 class _CMCRun:
     """State of one CMC episode (kept off the controller so solve() is reentrant)."""
 
-    def __init__(self, s: CMCSchedule, ep: Episode):
+    def __init__(self, s: CMCSchedule, ep: EpisodeAPI):
         self.s, self.ep = s, ep
         self.ids: list[int] = []
         self.probe_count: list[int] = []

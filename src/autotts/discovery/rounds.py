@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from autotts.discovery.archive import diff_text, write_round_files, write_traces
-from autotts.discovery.contract import contract_violations
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission

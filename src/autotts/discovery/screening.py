@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from autotts.discovery.contract import contract_violations
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
