@@ -94,42 +94,21 @@ def _open(run_dir: Path):
         _fail(exc)
 
 
-def _finish(run) -> Path:
-    from autotts.discovery.report import write_report
-    from autotts.discovery.select import finalize
-    finalize(run)
-    return write_report(run)
-
-
-def _echo_round(st: dict) -> None:
-    score = st.get("score") or {}
-    line = f"round {st['round']}: {st['status']}"
-    if score:
-        line += f" (best search acc {score['best_accuracy']:.2f}, area {score['area']:.2f})"
-    if st.get("error"):
-        line += f" - {st['error'].strip().splitlines()[0][:160]}"
-    click.echo(line)
-
-
 def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> None:
-    from autotts.discovery.loop import run_loop
+    from autotts.discovery.loop import main
     run = _open(run_dir)
     try:
         proposer = proposer or make_proposer(run.cfg.proposer, run.cfg.proposer_settings)
-        run_loop(run, proposer, max_new=max_new, on_round=_echo_round)
+        report = main(run, proposer, max_new=max_new, finish=finish, say=click.echo)
     except AwaitingSubmission as exc:
         click.echo(str(exc).replace("RUN", str(run_dir)))
         return
     except (RunError, ProposerError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
-    run = _open(run_dir)
-    if run.meta.get("stopped"):
-        click.echo(f"stopped: {run.meta['stopped']}")
-    if run.meta.get("status") in ("searched", "finished") or run.meta.get("stopped"):
-        if finish:
-            click.echo(f"report: {_finish(run)}")
-        else:
-            click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
+    if report is not None:
+        click.echo(f"report: {report}")
+    elif not finish and _open(run_dir).meta.get("status") == "searched":
+        click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
 
 
 @click.group("discover", invoke_without_command=True)
@@ -217,13 +196,14 @@ def submit_cmd(run_dir) -> None:
               help="Another run (e.g. an ablation) to compare the picks with.")
 def report_cmd(run_dir, compare) -> None:
     """Select, evaluate the picks on held-out (once), and write RUN/report.md."""
+    from autotts.discovery.phases import Phases
     from autotts.discovery.report import write_report
     from autotts.discovery.select import finalize
     run = _open(run_dir)
     try:
         sel = read_json(run.dir / "final" / "selection.json")
         if sel is None or run.meta.get("status") != "finished":
-            finalize(run)
+            finalize(run, phases=Phases(click.echo))
         path = write_report(run, _open(compare) if compare else None)
     except (RunError, ValueError) as exc:
         _fail(exc)

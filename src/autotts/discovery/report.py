@@ -111,6 +111,8 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
            f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"] + _screening_lines(run, sel)
     if run.meta.get("stopped"):
         out.append(f"- stopped early: {run.meta['stopped']}")
+    out += [f"- budget: {note}" for note in run.meta.get("budget", [])
+            if note != run.meta.get("stopped")]
     if run.meta.get("tampering"):
         out.append("- TAMPERING DETECTED: " + "; ".join(run.meta["tampering"]))
     out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "

@@ -72,14 +72,16 @@ class Run:
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
                                self.cfg.trace_questions)
 
+    def has_baselines(self, split: str) -> bool:
+        """Whether the baselines of ``split`` were computed."""
+        return (self.dir / "baselines" / f"{split}.json").is_file()
+
     def baselines(self, split: str) -> list[dict]:
-        """Seed baselines' curve rows on ``split`` (computed once, then read back)."""
-        path = self.dir / "baselines" / f"{split}.json"
-        rows = read_json(path)
+        """Seed baselines' curve rows on ``split``, as :func:`compute_baselines` wrote them."""
+        rows = read_json(self.dir / "baselines" / f"{split}.json")
         if rows is None:
-            stores = self.store_refs(split)
-            rows = baseline_rows(stores, self.cfg, self.workers())
-            write_json(path, rows)
+            raise RunError(f"{self.dir}: no baselines for the {split} split yet (they are "
+                           "computed when the loop starts and before the held-out phase)")
         return rows
 
     def sc64(self, split: str) -> dict[str, float]:
@@ -89,6 +91,14 @@ class Run:
 
     def save_meta(self) -> None:
         write_json(self.dir / "run.json", self.meta)
+
+
+def compute_baselines(run: Run, split: str) -> list[dict]:
+    """Evaluate the seed baselines on ``split`` once (later calls read them back)."""
+    if not run.has_baselines(split):
+        write_json(run.dir / "baselines" / f"{split}.json",
+                   baseline_rows(run.store_refs(split), run.cfg, run.workers()))
+    return run.baselines(split)
 
 
 def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict]:
