@@ -49,7 +49,7 @@ def test_reproduce_toy_store_with_curves(tmp_path):
 
 
 def test_reproduce_downloads_when_no_stores(tmp_path, monkeypatch):
-    import autotts.env.download as download
+    import autotts.data.published as download
 
     calls = []
 

@@ -128,8 +128,8 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
         click.echo(ctx.get_help())
         return
     from autotts.discovery.rundir import init_run
-    from autotts.env.catalog import resolve_data_dir
-    from autotts.env.download import ensure_data
+    from autotts.data.catalog import resolve_data_dir
+    from autotts.data.published import ensure_data
 
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
     ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none

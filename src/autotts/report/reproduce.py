@@ -21,7 +21,7 @@ from pathlib import Path
 from rich.console import Console
 
 from autotts import __version__
-from autotts.env.catalog import (
+from autotts.data.catalog import (
     HELD_OUT_SPLIT,
     PUBLISHED,
     resolve_data_dir,
@@ -69,7 +69,7 @@ def run_reproduce(out_dir: str | Path, *, stores: Sequence[str] = PUBLISHED, see
 
     The published stores are downloaded first when the data directory has none.
     """
-    from autotts.env.download import ensure_data
+    from autotts.data.published import ensure_data
 
     t0 = time.perf_counter()
     out = Path(out_dir)
