@@ -56,7 +56,7 @@ def table1_command(out_dir, seeds, workers, data, no_curves, stores, progress):
     from autotts.data.catalog import PUBLISHED, CatalogError
     from autotts.data.published import DownloadError
     from autotts.env.store import StoreError
-    from autotts.report.reproduce import run_reproduce
+    from autotts.evaluation.reproduce import run_reproduce
 
     if not no_curves and importlib.util.find_spec("matplotlib") is None:
         raise ReproduceCommandError("the scaling curves need matplotlib: pip install "
