@@ -9,7 +9,7 @@ import time
 import click
 
 from autotts.cli.options import parse_value
-from autotts.live.cli_options import (
+from autotts.cli.live_options import (
     backend_kwargs,
     backend_options,
     decode_config,
