@@ -10,7 +10,7 @@ from autotts.controllers.contract import contract_violations
 from autotts.discovery.config import ConfigError, config_to_toml, load_config
 from autotts.discovery.evaluate import CellResult
 from autotts.discovery.loop import main, round_states, run_loop
-from autotts.discovery.proposers.manual import ManualProposer
+from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.rundir import open_run
 from autotts.discovery.state import RunError
 from tests.discovery.conftest import candidate, small_config
@@ -109,7 +109,7 @@ def test_no_traces_ablation_keeps_traces_out_of_the_workspace(make_run):
     for name in ("momentum.py", "greedy_width.py"):
         try:
             run_loop(run, ManualProposer(), max_new=1)
-        except Exception:  # AwaitingSubmission: the round is prepared
+        except AwaitingSubmission:  # the round is prepared
             pass
         (run.workspace / "candidate.py").write_text(candidate(name))
         run_loop(run, ManualProposer(submit=True), max_new=1)

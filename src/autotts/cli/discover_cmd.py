@@ -51,6 +51,7 @@ def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no
 
 
 def init_options(fn):
+    """Decorator: the options that shape a new run (shared by the group and ``init``)."""
     opts = [
         click.option("--proposer", default=None, help="Proposer: search (default), command, "
                      "claude-sdk, openai or manual."),
@@ -127,9 +128,9 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
     if budget_minutes is None:
         click.echo(ctx.get_help())
         return
-    from autotts.discovery.rundir import init_run
     from autotts.data.catalog import resolve_data_dir
     from autotts.data.published import ensure_data
+    from autotts.discovery.rundir import init_run
 
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
     ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none

@@ -8,7 +8,6 @@ import time
 
 import click
 
-from autotts.cli.options import parse_value
 from autotts.cli.live_options import (
     backend_kwargs,
     backend_options,
@@ -16,6 +15,7 @@ from autotts.cli.live_options import (
     decode_options,
     live_errors,
 )
+from autotts.cli.options import parse_value
 
 
 def _params(settings: tuple[str, ...]) -> dict:

@@ -143,7 +143,8 @@ def check_controller(controller, stores: Sequence[ReplayStore], *, seeds: int = 
     has_beta = dataclasses.is_dataclass(controller) and "beta" in {
         f.name for f in dataclasses.fields(controller)}
     if has_beta and not problems:
-        points = [p for s in stores for p in _beta_points(controller, s, seed_list, questions, betas)]
+        points = [p for s in stores
+                  for p in _beta_points(controller, s, seed_list, questions, betas)]
         sc64 = {s.name: _sc64_tokens(s, seed_list, questions) for s in stores}
         problems += [f"beta contract: {p}" for p in contract_violations(points, sc64_tokens=sc64)]
     if strict and problems:

@@ -182,8 +182,3 @@ def config_to_toml(cfg: RunConfig) -> str:
     lines.append("\n[proposer.settings]")
     lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in cfg.proposer_settings.items()]
     return "\n".join(lines) + "\n"
-
-
-def with_overrides(cfg: RunConfig, **changes: Any) -> RunConfig:
-    """A copy of ``cfg`` with fields replaced (None values are ignored)."""
-    return dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})

@@ -23,7 +23,7 @@ CMC_BETAS = (0.5, 1.0)
 
 
 def reference_rows(run, base: list[dict]) -> dict[str, list[dict]]:
-    """name -> per-store rows (store, accuracy, tokens, question_correct_rate) in
+    """Name -> per-store rows (store, accuracy, tokens, question_correct_rate) in
     held-out store order, for SC@64, ASC and CMC at beta 0.5 and 1.0."""
     stores = [s["name"] for s in run.store_refs("held_out")]
     out: dict[str, list[dict]] = {}

@@ -15,8 +15,8 @@ import ast
 import json
 from pathlib import Path
 
-from autotts.discovery.archive import diff_text, write_round_files, write_traces
 from autotts.controllers.contract import contract_violations
+from autotts.discovery.archive import diff_text, write_round_files, write_traces
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission
@@ -36,6 +36,7 @@ from autotts.discovery.workspace import refresh_history, render_prompt, template
 
 
 def load_cells(run: Run, n: int) -> list[CellResult] | None:
+    """Round ``n``'s graded search cells (None when it has none)."""
     doc = read_json(round_dir(run.dir, n) / "results.json")
     if not doc or not doc.get("cells"):
         return None
@@ -53,8 +54,9 @@ def history(run: Run, done: list[dict]) -> tuple[RoundSummary, ...]:
             curves.setdefault(c.store, []).append(
                 {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened})
         src = round_dir(run.dir, n) / "candidate.py"
-        out.append(RoundSummary(round=n, status=st["status"], source=src.read_text() if src.is_file()
-                                else "", error=st.get("error"), curves=curves,
+        source = src.read_text() if src.is_file() else ""
+        out.append(RoundSummary(round=n, status=st["status"], source=source,
+                                error=st.get("error"), curves=curves,
                                 score=_history_score(st), parent=st.get("parent"),
                                 meta=st.get("proposal_meta") or {}))
     return tuple(out)
@@ -69,6 +71,7 @@ def _history_score(st: dict) -> dict:
 
 
 def best_round(done: list[dict]) -> dict | None:
+    """The ok round with the best mean search accuracy (earliest on ties), or None."""
     ok = [s for s in done if s.get("status") == "ok"]
     return max(ok, key=lambda s: (s["score"]["best_accuracy"], -s["round"])) if ok else None
 

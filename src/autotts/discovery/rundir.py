@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.config import RunConfig, config_to_toml, load_config
 from autotts.discovery.evaluate import SandboxSettings
 from autotts.discovery.sandbox import Limits, detect_isolation
 from autotts.discovery.state import RunError, now, read_json, write_json
-from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.env.store import ReplayStore, load_store
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.fileio import write_atomic

@@ -17,10 +17,10 @@ import time
 
 from autotts.discovery.budget import REPORT_S, Budget
 from autotts.discovery.evaluate import evaluate_candidate
-from autotts.discovery.loop import round_states
-from autotts.discovery.rounds import best_round
 from autotts.discovery.heldout_summary import cmc_reference
+from autotts.discovery.loop import round_states
 from autotts.discovery.phases import Phases
+from autotts.discovery.rounds import best_round
 from autotts.discovery.rundir import Run, compute_baselines
 from autotts.discovery.screening import full_stage, with_full_scores
 from autotts.discovery.state import RunLock, now, read_json, round_dir, write_json

@@ -25,6 +25,7 @@ from autotts.report import tables
 from autotts.report.curves import mean_curves, paper_points, store_curves
 from autotts.report.document import ReportData, ReportFigure
 
+
 @dataclass
 class ReproduceOutcome:
     """Where everything went, the Table-1 Markdown and the sweep's own outcome."""

@@ -14,7 +14,7 @@ import inspect
 from functools import lru_cache
 
 from autotts.discovery.search import parts
-from autotts.discovery.search.space import KNOBS, SLOTS, Genome, needed_knobs, normalize
+from autotts.discovery.search.space import KNOBS, Genome, needed_knobs, normalize
 
 CLASS_NAME = "SearchController"
 MAX_STEPS = 500  # outer rounds per question, as CMC
@@ -177,8 +177,3 @@ def render(genome: Genome, *, class_name: str = CLASS_NAME, origin: str = "") ->
                           track_new=_TRACK.format(new=True) if ema else "",
                           track_old=_TRACK.format(new=False) if ema else "")
     return text
-
-
-def slot_variants() -> dict[str, list[str]]:
-    """Every slot's variants (for help texts and tests)."""
-    return {slot: list(v) for slot, v in SLOTS.items()}
