@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from autotts.cli.options import parse_value
-from autotts.discovery.config import ConfigError, RunConfig
+from autotts.discovery.config import ConfigError, RunConfig, cli_fields
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.state import RunError, read_json
@@ -31,60 +31,50 @@ def _settings(items: tuple[str, ...]) -> dict:
     return out
 
 
-def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-            no_contract, sets, wall_minutes=None, workers=None, screen_seeds=None,
-            screen_topk=None) -> RunConfig:
-    kw = {"proposer": proposer, "rounds": rounds, "seeds": seeds, "data": data,
-          "screen_seeds": screen_seeds, "screen_topk": screen_topk,
-          "seed_dir": str(Path(seed_dir).resolve()) if seed_dir else None,
-          "search": tuple(search) or None, "held_out": tuple(held_out) or None,
-          "wall_minutes": wall_minutes, "workers": workers}
-    if betas:
-        kw["betas"] = tuple(float(b) for b in betas.split(","))
-    if no_traces:
-        kw["history_traces"] = False
-    if no_contract:
-        kw["beta_contract"] = False
-    if sets:
-        kw["proposer_settings"] = _settings(sets)
-    return RunConfig(**{k: v for k, v in kw.items() if v is not None})
+def _option(flat: str, f):
+    """The click option of one config field (type, default and help from the field)."""
+    name, text, default = f.metadata["cli"], f.metadata["help"], f.default
+    if isinstance(default, bool):  # offered as an off-switch, e.g. --no-contract
+        return click.option(name, flat, is_flag=True, help=text)
+    if flat == "betas":
+        return click.option(name, flat, default=None, help=text)
+    if isinstance(default, tuple) or flat == "proposer_settings":
+        metavar = "KEY=VALUE" if flat == "proposer_settings" else None
+        return click.option(name, flat, multiple=True, metavar=metavar, help=text)
+    if isinstance(default, int):
+        return click.option(name, flat, type=click.IntRange(min=0), default=None, help=text)
+    if flat == "seed_dir":
+        return click.option(name, flat, default=None, help=text,
+                            type=click.Path(file_okay=False, exists=True))
+    return click.option(name, flat, type=type(default), default=None, help=text)
 
 
 def init_options(fn):
-    """Decorator: the options that shape a new run (shared by the group and ``init``)."""
-    opts = [
-        click.option("--proposer", default=None, help="Proposer: search (default), command, "
-                     "claude-sdk, openai or manual."),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                     help="A proposer setting (repeatable), e.g. --set model=qwen2.5-coder."),
-        click.option("--rounds", type=click.IntRange(min=0), default=None,
-                     help="Proposer rounds (default 5)."),
-        click.option("--seeds", type=click.IntRange(min=1), default=None,
-                     help="Shuffle seeds per evaluation (default 100, as the paper)."),
-        click.option("--screen-seeds", "screen_seeds", type=click.IntRange(min=0), default=None,
-                     help="Screening mode: evaluate each round on this many seeds only and "
-                     "re-run the best rounds on all --seeds before selection (default 0 = off)."),
-        click.option("--screen-topk", "screen_topk", type=click.IntRange(min=1), default=None,
-                     help="Screening mode: re-run the top K rounds by screened accuracy and the "
-                     "top K by screened frontier area in full (default 3)."),
-        click.option("--betas", default=None, help="Beta grid, comma-separated "
-                     "(default 0,0.1,...,1)."),
-        click.option("--search", multiple=True, help="Search store(s): MODEL/DATASET, a glob or "
-                     "'search' (default: the four aime24 stores)."),
-        click.option("--held-out", "held_out", multiple=True, help="Held-out store(s) "
-                     "(default: 'held-out' = aime25 + hmmt25)."),
-        click.option("--data", default=None, help="Store directory (default $AUTOTTS_DATA, "
-                     "else the user cache)."),
-        click.option("--seed-dir", default=None, type=click.Path(file_okay=False, exists=True),
-                     help="Folder of earlier controller files, each evaluated as a round first."),
-        click.option("--no-traces", is_flag=True, help="Ablation: history without execution "
-                     "traces (curves only)."),
-        click.option("--no-contract", is_flag=True, help="Ablation: no single-beta contract; "
-                     "candidates list free SETTINGS tuned on the search split."),
-    ]
-    for opt in reversed(opts):
-        fn = opt(fn)
+    """Decorator: the options that shape a new run, one per config field that
+    names a CLI option (discovery/config.py), shared by the group and ``init``."""
+    for _section, flat, f in reversed(cli_fields()):
+        fn = _option(flat, f)(fn)
     return fn
+
+
+def _config(options: dict, **extra) -> RunConfig:
+    """The RunConfig of the options given (unset ones keep their defaults)."""
+    kw = dict(extra)
+    for _section, flat, f in cli_fields():
+        value = options.get(flat)
+        if value is None or value == () or value is False:
+            continue
+        if isinstance(f.default, bool):
+            kw[flat] = not f.default
+        elif flat == "betas":
+            kw[flat] = tuple(float(b) for b in value.split(","))
+        elif flat == "proposer_settings":
+            kw[flat] = _settings(value)
+        elif flat == "seed_dir":
+            kw[flat] = str(Path(value).resolve())
+        else:
+            kw[flat] = tuple(value) if isinstance(value, tuple) else value
+    return RunConfig(**{k: v for k, v in kw.items() if v is not None})
 
 
 def _open(run_dir: Path):
@@ -99,7 +89,7 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
     from autotts.discovery.loop import main
     run = _open(run_dir)
     try:
-        proposer = proposer or make_proposer(run.cfg.proposer, run.cfg.proposer_settings)
+        proposer = proposer or make_proposer(run.cfg.proposer.name, run.cfg.proposer.settings)
         report = main(run, proposer, max_new=max_new, finish=finish, say=click.echo)
     except AwaitingSubmission as exc:
         click.echo(str(exc).replace("RUN", str(run_dir)))
@@ -119,9 +109,7 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
               help="Run directory for the one-shot mode (default runs/discover-<time>).")
 @init_options
 @click.pass_context
-def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, screen_seeds,
-                   screen_topk, betas, search, held_out, data, seed_dir, no_traces,
-                   no_contract) -> None:
+def discover_group(ctx, budget_minutes, run_dir, **options) -> None:
     """Discover test-time scaling controllers with a coding agent (or the built-in search)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -133,11 +121,9 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
     from autotts.discovery.rundir import init_run
 
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
-    ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none
+    ensure_data(resolve_data_dir(options.get("data") or None))  # fetch the stores if none
     try:
-        cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-                      no_contract, sets, wall_minutes=budget_minutes,
-                      screen_seeds=screen_seeds, screen_topk=screen_topk)
+        cfg = _config(options, wall_minutes=budget_minutes)
         init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -148,14 +134,11 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
 @discover_group.command("init")
 @run_arg
 @init_options
-def init_cmd(run_dir, proposer, sets, rounds, seeds, screen_seeds, screen_topk, betas, search,
-             held_out, data, seed_dir, no_traces, no_contract) -> None:
+def init_cmd(run_dir, **options) -> None:
     """Create a run directory: config.toml and the agent workspace."""
     from autotts.discovery.rundir import init_run
     try:
-        cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir,
-                      no_traces, no_contract, sets, screen_seeds=screen_seeds,
-                      screen_topk=screen_topk)
+        cfg = _config(options)
         run = init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)

@@ -82,7 +82,7 @@ def _phase(run: Run, st: RoundState, phase: str, tick, fn, *args) -> None:
 def start_budget(run: Run) -> Budget:
     """The deadline of this call: ``[caps] wall_minutes`` minus the rounds done before."""
     done = finished(run)
-    return Budget(60 * run.cfg.wall_minutes,
+    return Budget(60 * run.cfg.caps.wall_minutes,
                   spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
 
 
@@ -116,9 +116,9 @@ def round_line(st: RoundState) -> str:
 
 def seed_files(run: Run) -> list[Path]:
     """Controller files to seed the run with (``*.py`` under seed_dir, sorted by path)."""
-    if not run.cfg.seed_dir:
+    if not run.cfg.run.seed_dir:
         return []
-    root = Path(run.cfg.seed_dir)
+    root = Path(run.cfg.run.seed_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"seed_dir {root} is not a directory")
     return sorted(p for p in root.rglob("*.py") if p.is_file())
@@ -136,7 +136,7 @@ def finished(run: Run) -> list[dict]:
 
 def total_rounds(run: Run) -> int:
     """Rounds the run will have when complete: its seed files plus ``rounds``."""
-    return len(seed_files(run)) + run.cfg.rounds
+    return len(seed_files(run)) + run.cfg.run.rounds
 
 
 def check_tampering(run: Run, done: list[dict]) -> list[str]:
@@ -160,23 +160,23 @@ def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str
     the estimated selection, held-out and report time still fit before the
     deadline.
     """
-    budget = budget or Budget(60 * run.cfg.wall_minutes,
+    budget = budget or Budget(60 * run.cfg.caps.wall_minutes,
                               spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     if budget.limited:
         after = finish_estimate_s(
-            done, seeds=run.cfg.seeds, screen_seeds=run.cfg.screen_seeds,
-            screen_topk=run.cfg.screen_topk, n_search=len(run.store_refs("search")),
+            done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
+            screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),
             n_held=len(run.store_refs("held_out")),
             baselines_s=float(run.meta.get("baselines_wall_s", 0.0)))
         need = round_estimate_s(done) + after
         if not budget.fits(need):
             return (f"wall-time cap: stopped after {len(done)} rounds to keep the "
-                    f"{run.cfg.wall_minutes:g}-minute budget ({budget.spent_s() / 60:.1f} min "
+                    f"{run.cfg.caps.wall_minutes:g}-minute budget ({budget.spent_s() / 60:.1f} min "
                     f"used; one more round plus selection, held-out and report need about "
                     f"{need / 60:.1f} min)")
-    if run.cfg.proposer_cost_usd and cost >= run.cfg.proposer_cost_usd:
-        return f"proposer cost cap reached (${cost:.2f} of ${run.cfg.proposer_cost_usd:.2f})"
+    if run.cfg.caps.proposer_cost_usd and cost >= run.cfg.caps.proposer_cost_usd:
+        return f"proposer cost cap reached (${cost:.2f} of ${run.cfg.caps.proposer_cost_usd:.2f})"
     return None
 
 
@@ -184,7 +184,7 @@ def rounds_to_run(run: Run, budget: Budget, max_new: int | None, say: Callable[[
     """Yield the rounds to advance: unfinished ones first (at their recorded
     phase), then new ones until the target, a cap or ``max_new``."""
     seeds = seed_files(run)
-    target = len(seeds) + run.cfg.rounds
+    target = len(seeds) + run.cfg.run.rounds
     count = 0
     while max_new is None or count < max_new:
         states = round_states(run)

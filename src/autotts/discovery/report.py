@@ -102,7 +102,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
     iso = next((s["isolation"] for s in done if s.get("isolation")), None)
     out = [f"# Discovery run {run.meta['id']}", "",
-           f"- proposer: `{run.cfg.proposer}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
+           f"- proposer: `{run.cfg.proposer.name}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
            f"grid: {', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract else 'free SETTINGS'}",
            f"- ablations: traces in history = {run.cfg.history_traces}; "
            f"single-beta contract = {run.cfg.beta_contract}",

@@ -130,9 +130,9 @@ def propose(run: Run, st: RoundState, proposer, done: list[dict], total: int) ->
 def validate(run: Run, st: RoundState) -> None:
     """Phase ``proposed``: static checks; find the class and the grid to evaluate."""
     source = (round_dir(run.dir, st.round) / "candidate.py").read_text()
-    cls = run.cfg.class_name or None
+    cls = run.cfg.run.class_name or None
     try:
-        if run.cfg.static_checks:
+        if run.cfg.sandbox.static_checks:
             v = validate_source(source, class_name=cls)
             name, api, settings = v.class_name, v.api, v.settings
         else:  # runtime-containment tests only: parse and find the class, nothing more
@@ -141,10 +141,10 @@ def validate(run: Run, st: RoundState) -> None:
     except (ValidationError, SyntaxError, ValueError) as exc:
         st.fail("invalid", f"validation: {exc}")
         return
-    if run.cfg.beta_contract:
-        grid = [{"beta": b} for b in run.cfg.betas]
+    if run.cfg.contract.enabled:
+        grid = [{"beta": b} for b in run.cfg.run.betas]
     else:
-        grid = list(settings or [{}])[: run.cfg.max_settings]
+        grid = list(settings or [{}])[: run.cfg.contract.max_settings]
     st.class_name, st.api, st.grid, st.phase = name, api, grid, "validated"
 
 
@@ -153,13 +153,13 @@ def evaluate_in_sandbox(run: Run, st: RoundState) -> None:
     rdir = round_dir(run.dir, st.round)
     source = (rdir / "candidate.py").read_text()
     grid = st.grid
-    tracing = [grid[0], grid[len(grid) // 2], grid[-1]] if run.cfg.history_traces else [grid[-1]]
+    tracing = [grid[0], grid[len(grid) // 2], grid[-1]] if run.cfg.history.traces else [grid[-1]]
     tracing = [json.loads(t) for t in dict.fromkeys(json.dumps(t, sort_keys=True) for t in tracing)]
-    seeds = run.cfg.round_seed_list  # a screening prefix when [run] screen_seeds > 0
+    seeds = run.cfg.run.round_seed_list  # a screening prefix when [run] screen_seeds > 0
     res = evaluate_candidate(source, st.class_name, run.search_stores, grid,
                              seeds, run.sandbox(), trace_settings=tracing)
-    st.seeds, st.screened = len(seeds), run.cfg.screening
-    write_json(rdir / "results.json", {"seeds": len(seeds), "screened": run.cfg.screening,
+    st.seeds, st.screened = len(seeds), run.cfg.run.screening
+    write_json(rdir / "results.json", {"seeds": len(seeds), "screened": run.cfg.run.screening,
                                        **res.to_dict()})
     write_traces(rdir / "traces.jsonl", res.traces)
     st.isolation = res.jobs[0]["isolation"] if res.jobs else None
@@ -167,18 +167,16 @@ def evaluate_in_sandbox(run: Run, st: RoundState) -> None:
     if res.error:
         st.fail("failed", f"evaluation: {res.error}")
         return
-    st.score = score_cells(res.cells, run.sc64("search"), contract=run.cfg.beta_contract)
+    st.score = score_cells(res.cells, run.sc64("search"), contract=run.cfg.contract.enabled)
     st.phase = "evaluated"
 
 
 def check_contract(run: Run, st: RoundState) -> None:
     """Phase ``evaluated``: the beta contract on the search numbers (when enabled)."""
-    if run.cfg.beta_contract:
+    if run.cfg.contract.enabled:
         cells = load_cells(run, st.round) or []
         problems = contract_violations(cells, sc64_tokens=run.sc64("search"),
-                                       tolerance=run.cfg.contract_tolerance,
-                                       min_branches=run.cfg.contract_min_branches,
-                                       min_sc_share=run.cfg.contract_min_sc_share)
+                                       **run.cfg.contract.rule())
         if problems:
             st.fail("invalid", "beta contract: " + "\n".join(problems))
             return

@@ -60,17 +60,17 @@ class Run:
         return [load_store(r["path"], name=r["name"]) for r in self.store_refs("held_out")]
 
     def workers(self) -> int:
-        return self.cfg.workers or os.cpu_count() or 1
+        return self.cfg.sandbox.workers or os.cpu_count() or 1
 
     def sandbox(self) -> SandboxSettings:
-        iso = detect_isolation(self.cfg.isolation)
+        iso = detect_isolation(self.cfg.sandbox.isolation)
         hide = {Path(r["path"]).resolve().parent for split in ("search", "held_out")
                 for r in self.store_refs(split)}
         hide |= {self.dir.resolve(), Path(self.meta["data_dir"]).resolve()}
-        limits = Limits(wall_s=self.cfg.job_timeout_s, memory_mb=self.cfg.memory_mb,
-                        output_bytes=self.cfg.output_kb * 1024)
+        limits = Limits(wall_s=self.cfg.caps.job_timeout_s, memory_mb=self.cfg.caps.memory_mb,
+                        output_bytes=self.cfg.caps.output_kb * 1024)
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
-                               self.cfg.trace_questions)
+                               self.cfg.history.trace_questions)
 
     def has_baselines(self, split: str) -> bool:
         """Whether the baselines of ``split`` were computed."""
@@ -104,7 +104,7 @@ def compute_baselines(run: Run, split: str) -> list[dict]:
 def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict]:
     """Evaluate every baseline setting (trusted built-ins, so in-process, with gold)."""
     specs: list[tuple[ControllerSpec, bool]] = []
-    ids = list(dict.fromkeys(("sc",) + tuple(cfg.baselines)))
+    ids = list(dict.fromkeys(("sc",) + tuple(cfg.run.baselines)))
     for cid in ids:
         key, values, head = BASELINE_GRIDS.get(cid, ("", (), 0))
         if key:
@@ -113,7 +113,7 @@ def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict
             specs.append((ControllerSpec(cid), True))
     cells = [Cell(env=s["name"], path=s["path"], spec=spec) for s in stores for spec, _ in specs]
     heads = [h for _ in stores for _, h in specs]
-    results = run_cells(cells, seeds=cfg.seed_list, workers=workers, progress=True,
+    results = run_cells(cells, seeds=cfg.run.seed_list, workers=workers, progress=True,
                         description="baselines")
     return [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
              "accuracy": r.accuracy, "tokens": r.tokens, "headline": h,
@@ -136,8 +136,8 @@ def init_run(run_dir: Path, cfg: RunConfig) -> Run:
                        f"{run_dir}`, or choose a new directory.")
     if run_dir.exists() and any(run_dir.iterdir()):
         raise RunError(f"{run_dir} is not empty; a new run needs an empty or new directory")
-    root = resolve_data_dir(cfg.data or None)
-    search, held = _resolve(cfg.search, root), _resolve(cfg.held_out, root)
+    root = resolve_data_dir(cfg.run.data or None)
+    search, held = _resolve(cfg.run.search, root), _resolve(cfg.run.held_out, root)
     overlap = {s["path"] for s in search} & {h["path"] for h in held}
     if overlap:
         raise RunError(f"stores in both search and held-out: {', '.join(sorted(overlap))}")

@@ -45,7 +45,7 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
     res = evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
-                             run.cfg.seed_list, run.sandbox())
+                             run.cfg.run.seed_list, run.sandbox())
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}
     write_json(path, doc)
     return doc
@@ -63,12 +63,12 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
     with RunLock(run.dir):
         done = [s for s in round_states(run) if s["phase"] == "done"]
         screening = None
-        if run.cfg.screening:  # re-run the contenders on all seeds, pick on those numbers
+        if run.cfg.run.screening:  # re-run the contenders on all seeds, pick on those numbers
             with phases.phase("selection: full-seed re-runs of the contenders"):
                 done, contenders = full_stage(run, done)
             chosen = picks(with_full_scores(done))
-            screening = {"screen_seeds": run.cfg.screen_seeds, "seeds": run.cfg.seeds,
-                         "topk": run.cfg.screen_topk, "considered": contenders}
+            screening = {"screen_seeds": run.cfg.run.screen_seeds, "seeds": run.cfg.run.seeds,
+                         "topk": run.cfg.run.screen_topk, "considered": contenders}
         else:
             chosen = picks(done)
         with phases.phase("baselines and CMC reference on the held-out split"):
