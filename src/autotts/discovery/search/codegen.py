@@ -13,6 +13,7 @@ import ast
 import inspect
 from functools import lru_cache
 
+from autotts.controllers import branches
 from autotts.discovery.search import parts
 from autotts.discovery.search.space import KNOBS, Genome, needed_knobs, normalize
 
@@ -110,11 +111,16 @@ _WIDEN = '''
 
 @lru_cache(maxsize=1)
 def part_sources() -> dict[str, str]:
-    """Source of every top-level function and class of :mod:`.parts`, read once
-    (one snapshot, so an edit of the file mid-run cannot mix versions)."""
-    text = inspect.getsource(parts)
-    return {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    """Source of every top-level function and class of :mod:`.parts` and of the
+    shared bookkeeping (:mod:`autotts.controllers.branches`), read once (one
+    snapshot, so an edit of a file mid-run cannot mix versions)."""
+    out = {}
+    for module in (branches, parts):
+        text = inspect.getsource(module)
+        out.update({node.name: ast.get_source_segment(text, node)
+                    for node in ast.parse(text).body
+                    if isinstance(node, (ast.FunctionDef, ast.ClassDef))})
+    return out
 
 
 def summary(genome: Genome) -> str:
