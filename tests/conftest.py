@@ -14,7 +14,7 @@ from autotts.env.store import load_store
 def data_dir() -> Path:
     """Directory of the published stores ($AUTOTTS_DATA, else the user cache);
     skips when it holds no stores."""
-    from autotts.env.catalog import find_stores, resolve_data_dir
+    from autotts.data.catalog import find_stores, resolve_data_dir
 
     root = resolve_data_dir(None)
     if not root.is_dir() or not find_stores(root):

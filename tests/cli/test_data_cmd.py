@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from autotts.cli.data_cmd import data_group
-from autotts.env.download import published_stores
+from autotts.data.published import published_stores
 
 
 def _tiny_store(root: Path, name: str, n_questions: int = 2) -> Path:

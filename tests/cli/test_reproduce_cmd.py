@@ -49,7 +49,7 @@ def test_reproduce_toy_store_with_curves(tmp_path):
 
 
 def test_reproduce_downloads_when_no_stores(tmp_path, monkeypatch):
-    import autotts.env.download as download
+    import autotts.data.published as download
 
     calls = []
 
@@ -82,7 +82,7 @@ def test_reproduce_real_store_few_seeds(tmp_path):
 
 @pytest.mark.slow
 def test_reproduce_one_store_matches_table1_with_100_seeds(tmp_path):
-    from autotts.report.reproduce import run_reproduce
+    from autotts.evaluation.reproduce import run_reproduce
 
     data = _real_data()
     outcome = run_reproduce(tmp_path, stores=["Qwen3-4B/aime25"], seeds=100, data=data,

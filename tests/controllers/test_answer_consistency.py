@@ -63,7 +63,7 @@ def hand_store(tiny_store):
 
 def test_sc_plus_ac_votes_and_runs_in_lockstep(tiny_store):
     q = hand_store(tiny_store).questions[0]
-    ep = TracedEpisode(q)
+    ep = TracedEpisode(Episode(q))
     assert AnswerConsistency(k=2, n=3).solve(ep) == "3"  # votes "1", "3", "3"
     assert ep.cost == 1000 + 1500 + 700
     assert ep.pruned == (True, True, False)  # stopped chains are pruned, finished one not

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.config import ConfigError, config_to_toml, load_config
-from autotts.discovery.contract import contract_violations
 from autotts.discovery.evaluate import CellResult
-from autotts.discovery.loop import run_loop
-from autotts.discovery.proposers.manual import ManualProposer
+from autotts.discovery.loop import main, round_states, run_loop
+from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.rundir import open_run
 from autotts.discovery.state import RunError
 from tests.discovery.conftest import candidate, small_config
@@ -107,7 +109,7 @@ def test_no_traces_ablation_keeps_traces_out_of_the_workspace(make_run):
     for name in ("momentum.py", "greedy_width.py"):
         try:
             run_loop(run, ManualProposer(), max_new=1)
-        except Exception:  # AwaitingSubmission: the round is prepared
+        except AwaitingSubmission:  # the round is prepared
             pass
         (run.workspace / "candidate.py").write_text(candidate(name))
         run_loop(run, ManualProposer(submit=True), max_new=1)
@@ -115,12 +117,32 @@ def test_no_traces_ablation_keeps_traces_out_of_the_workspace(make_run):
     assert "traces.jsonl" not in (run.workspace / "PROMPT.md").read_text()
 
 
-def test_wall_cap_stops_new_rounds(make_run, tmp_path):
+def test_a_budget_too_small_for_one_round_starts_none_and_says_why(make_run, tmp_path):
     run = make_run(rounds=5, wall_minutes=1e-6,
                    seed_dir=str(_seed(tmp_path, {"a.py": candidate("momentum.py")})))
-    states = run_loop(run, ManualProposer())
-    assert len(states) == 1  # the seed round ran, then the cap stopped the proposer rounds
-    assert "wall-time cap" in open_run(run.dir).meta["stopped"]
+    assert run_loop(run, ManualProposer()) == []
+    assert "wall-time cap: stopped after 0 rounds" in open_run(run.dir).meta["stopped"]
+
+
+def test_a_tiny_run_with_a_small_budget_finishes_inside_it(make_run, tmp_path):
+    """The whole job (baselines, rounds, held-out, report) keeps the deadline:
+    rounds stop early when one more would not leave time for what follows."""
+    budget_s = 30.0
+    seeds = {f"{k}.py": candidate("momentum.py") for k in range(12)}
+    run = make_run(rounds=0, wall_minutes=budget_s / 60, seed_dir=str(_seed(tmp_path, seeds)))
+    lines: list[str] = []
+    t0 = time.monotonic()
+    report = main(run, ManualProposer(), say=lines.append)
+    elapsed = time.monotonic() - t0
+    assert elapsed <= budget_s, f"took {elapsed:.1f} s of a {budget_s:.0f} s budget"
+    assert report is not None and report.is_file()
+    meta = open_run(run.dir).meta
+    done = [s for s in round_states(run) if s["phase"] == "done"]
+    assert 1 <= len(done) < 12 and "wall-time cap" in meta["stopped"]  # 12 rounds do not fit
+    assert "stopped early: wall-time cap" in report.read_text()
+    for phase in ("baselines on the search split", "round 1 of 12", "held-out evaluation",
+                  "report"):
+        assert any(line.startswith(phase) for line in lines), (phase, lines)
 
 
 def test_config_roundtrip_and_errors(tmp_path, synth_data):

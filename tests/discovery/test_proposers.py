@@ -49,7 +49,7 @@ def test_command_proposer_drives_a_real_executable(make_run, tmp_path):
     agent.chmod(agent.stat().st_mode | stat.S_IEXEC)
     run = make_run(rounds=1, proposer="command",
                    proposer_settings={"command": [str(agent), "{prompt_file}"]})
-    proposer = make_proposer(run.cfg.proposer, run.cfg.proposer_settings)
+    proposer = make_proposer(run.cfg.proposer.name, run.cfg.proposer.settings)
     (st,) = run_loop(run, proposer)
     assert st["status"] == "ok", st.get("error")
     assert (st["input_tokens"], st["output_tokens"], st["cost_usd"]) == (1200, 300, 0.25)
@@ -130,7 +130,7 @@ def test_openai_proposer_in_the_loop(canned_server, make_run):
     run = make_run(rounds=1, proposer="openai",
                    proposer_settings={"model": "canned", "base_url": f"http://{host}:{port}/v1",
                                       "api_key_env": ""})
-    (st,) = run_loop(run, make_proposer(run.cfg.proposer, run.cfg.proposer_settings))
+    (st,) = run_loop(run, make_proposer(run.cfg.proposer.name, run.cfg.proposer.settings))
     assert st["status"] == "ok", st.get("error")
     sent = CannedChat.requests[0]["body"]["messages"][1]["content"]
     assert "History: no earlier rounds." in sent and "Controller template" in sent

@@ -13,7 +13,6 @@ from autotts.evaluation.runner import (
     plan_tasks,
     run_cell,
     run_cells,
-    screen_cells,
 )
 from tests.conftest import store_path
 
@@ -64,18 +63,6 @@ def test_chunks_cover_seeds_in_order():
         parts = _chunks(seeds, n)
         assert len(parts) == n and sum(parts, ()) == seeds
         assert max(map(len, parts)) - min(map(len, parts)) <= 1
-
-
-def test_screening_evaluates_fewer_seeds_unless_asked(cells):
-    pair = cells[:2]
-    screened = screen_cells(pair, screen_seeds=3, full_seeds=8)
-    assert [r.seeds for r in screened] == [[0, 1, 2]] * 2
-    mixed = screen_cells(pair, full=[False, True], screen_seeds=3, full_seeds=8)
-    assert mixed[0] == screened[0]
-    assert mixed[1].seeds == list(range(8))
-    assert mixed[1].seed_accuracy[:3] == screened[1].seed_accuracy  # a prefix of the full run
-    with pytest.raises(ValueError, match="flags"):
-        screen_cells(pair, full=[True])
 
 
 def test_unknown_executor():

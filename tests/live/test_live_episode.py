@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 
 from autotts.controllers import available, make
+from autotts.env.api import EpisodeAPI, api_members
 from autotts.env.episode import Episode, IllegalAction, NoBranchesLeft
 from autotts.env.store import load_store
+from autotts.evaluation.traces import TracedEpisode
 from autotts.live.backend import Sampling
 from autotts.live.collect import CollectPlan, build_store, collect_rows, write_store
 from autotts.live.decode import DecodeConfig
@@ -19,20 +22,39 @@ from tests.live.live_fakes import FakeBackend
 
 CFG = DecodeConfig(delta=5, max_tokens=60, sampling=Sampling(0.7), probe_suffix="\\boxed{",
                    probe_tokens=4, seed=3)
-PUBLIC = ["open", "open_many", "step", "advance", "probe", "probe_many", "prune", "read_full",
-          "cost", "n_opened", "branches_left", "max_branches", "delta", "depth", "is_finished",
-          "is_pruned", "latest", "active", "answers", "depths", "finished", "pruned",
-          "final_answers", "note"]
-
-
 def episode(backend, **kw) -> LiveEpisode:
     return LiveEpisode(backend, "hmm so then", CFG, key="q0", **kw)
 
 
-def test_offers_every_public_member_of_the_replay_episode():
-    missing = [name for name in PUBLIC if not hasattr(LiveEpisode, name)]
-    assert missing == []
-    assert all(hasattr(Episode, name) for name in PUBLIC)
+@pytest.mark.parametrize("cls", [Episode, LiveEpisode, TracedEpisode],
+                         ids=["replay", "live", "traced"])
+def test_implements_the_episode_protocol(cls):
+    """Every EpisodeAPI member exists with the same kind (property or method)
+    and the same parameters, so a controller written against the Protocol
+    runs on every episode."""
+    members = api_members()
+    assert {"open", "step", "probe", "prune", "read_full", "cost", "active"} <= set(members)
+    problems = []
+    for name in members:
+        want, got = getattr(EpisodeAPI, name), getattr(cls, name, None)
+        if got is None:
+            problems.append(f"{name}: missing")
+        elif isinstance(want, property) != isinstance(got, property):
+            problems.append(f"{name}: property in one, method in the other")
+        elif not isinstance(want, property):
+            want_params = list(inspect.signature(want).parameters)
+            got_params = list(inspect.signature(got).parameters)
+            if got_params != want_params:
+                problems.append(f"{name}: parameters {got_params}, protocol has {want_params}")
+    assert problems == []
+
+
+def test_live_and_traced_episodes_are_episode_apis(fake_backend):
+    ep = episode(fake_backend, max_branches=2)
+    assert isinstance(ep, EpisodeAPI)
+    assert isinstance(TracedEpisode(ep), EpisodeAPI)
+    ep.close()
+    assert not isinstance(object(), EpisodeAPI)
 
 
 def test_steps_cost_generated_tokens_and_reveal_probe_or_final(fake_backend):

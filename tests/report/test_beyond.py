@@ -15,7 +15,7 @@ STORES = ["Qwen3-4B/aime25", "Qwen3-4B/hmmt25"]
 
 @pytest.fixture(scope="module")
 def reproduced(tmp_path_factory, data_dir):
-    from autotts.report.reproduce import run_reproduce
+    from autotts.evaluation.reproduce import run_reproduce
 
     out = tmp_path_factory.mktemp("repro")
     outcome = run_reproduce(out, stores=STORES, seeds=2, data=data_dir, curves=True, workers=1)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from autotts.env.catalog import HELD_OUT_SPLIT
+from autotts.data.catalog import HELD_OUT_SPLIT
 from autotts.evaluation.reference import PAPER_TABLE1, RELEASED_CODE
 from autotts.report.curves import FAMILIES, mean_curves, paper_points, store_curves
 from autotts.report.tables import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from autotts.live.cli_options import (
+from autotts.cli.live_options import (
     backend_kwargs,
     backend_options,
     decode_config,

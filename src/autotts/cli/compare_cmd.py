@@ -101,7 +101,7 @@ def compare_command(spec_a, spec_b, envs, data, seeds, resamples, bootstrap_seed
 
     Example: autotts compare cmc:beta=0.5 sc:n=64 --env held-out
     """
-    from autotts.env.catalog import CatalogError, resolve_data_dir, resolve_envs
+    from autotts.data.catalog import CatalogError, resolve_data_dir, resolve_envs
 
     a, b = parse_spec(spec_a), parse_spec(spec_b)
     try:

@@ -8,8 +8,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from autotts.env import catalog
-from autotts.env.download import BASE_URL_ENV, DownloadError, pull
+from autotts.data import catalog
+from autotts.data.published import BASE_URL_ENV, DownloadError, pull
 from autotts.env.store import StoreError
 
 DATA_HELP = (f"Directory of <Model>/<dataset>.json[.gz] stores "

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from autotts.cli.options import parse_value
-from autotts.discovery.config import ConfigError, RunConfig
+from autotts.discovery.config import ConfigError, RunConfig, cli_fields
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.state import RunError, read_json
@@ -31,59 +31,50 @@ def _settings(items: tuple[str, ...]) -> dict:
     return out
 
 
-def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-            no_contract, sets, wall_minutes=None, workers=None, screen_seeds=None,
-            screen_topk=None) -> RunConfig:
-    kw = {"proposer": proposer, "rounds": rounds, "seeds": seeds, "data": data,
-          "screen_seeds": screen_seeds, "screen_topk": screen_topk,
-          "seed_dir": str(Path(seed_dir).resolve()) if seed_dir else None,
-          "search": tuple(search) or None, "held_out": tuple(held_out) or None,
-          "wall_minutes": wall_minutes, "workers": workers}
-    if betas:
-        kw["betas"] = tuple(float(b) for b in betas.split(","))
-    if no_traces:
-        kw["history_traces"] = False
-    if no_contract:
-        kw["beta_contract"] = False
-    if sets:
-        kw["proposer_settings"] = _settings(sets)
-    return RunConfig(**{k: v for k, v in kw.items() if v is not None})
+def _option(flat: str, f):
+    """The click option of one config field (type, default and help from the field)."""
+    name, text, default = f.metadata["cli"], f.metadata["help"], f.default
+    if isinstance(default, bool):  # offered as an off-switch, e.g. --no-contract
+        return click.option(name, flat, is_flag=True, help=text)
+    if flat == "betas":
+        return click.option(name, flat, default=None, help=text)
+    if isinstance(default, tuple) or flat == "proposer_settings":
+        metavar = "KEY=VALUE" if flat == "proposer_settings" else None
+        return click.option(name, flat, multiple=True, metavar=metavar, help=text)
+    if isinstance(default, int):
+        return click.option(name, flat, type=click.IntRange(min=0), default=None, help=text)
+    if flat == "seed_dir":
+        return click.option(name, flat, default=None, help=text,
+                            type=click.Path(file_okay=False, exists=True))
+    return click.option(name, flat, type=type(default), default=None, help=text)
 
 
 def init_options(fn):
-    opts = [
-        click.option("--proposer", default=None, help="Proposer: search (default), command, "
-                     "claude-sdk, openai or manual."),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                     help="A proposer setting (repeatable), e.g. --set model=qwen2.5-coder."),
-        click.option("--rounds", type=click.IntRange(min=0), default=None,
-                     help="Proposer rounds (default 5)."),
-        click.option("--seeds", type=click.IntRange(min=1), default=None,
-                     help="Shuffle seeds per evaluation (default 100, as the paper)."),
-        click.option("--screen-seeds", "screen_seeds", type=click.IntRange(min=0), default=None,
-                     help="Screening mode: evaluate each round on this many seeds only and "
-                     "re-run the best rounds on all --seeds before selection (default 0 = off)."),
-        click.option("--screen-topk", "screen_topk", type=click.IntRange(min=1), default=None,
-                     help="Screening mode: re-run the top K rounds by screened accuracy and the "
-                     "top K by screened frontier area in full (default 3)."),
-        click.option("--betas", default=None, help="Beta grid, comma-separated "
-                     "(default 0,0.1,...,1)."),
-        click.option("--search", multiple=True, help="Search store(s): MODEL/DATASET, a glob or "
-                     "'search' (default: the four aime24 stores)."),
-        click.option("--held-out", "held_out", multiple=True, help="Held-out store(s) "
-                     "(default: 'held-out' = aime25 + hmmt25)."),
-        click.option("--data", default=None, help="Store directory (default $AUTOTTS_DATA, "
-                     "else the user cache)."),
-        click.option("--seed-dir", default=None, type=click.Path(file_okay=False, exists=True),
-                     help="Folder of earlier controller files, each evaluated as a round first."),
-        click.option("--no-traces", is_flag=True, help="Ablation: history without execution "
-                     "traces (curves only)."),
-        click.option("--no-contract", is_flag=True, help="Ablation: no single-beta contract; "
-                     "candidates list free SETTINGS tuned on the search split."),
-    ]
-    for opt in reversed(opts):
-        fn = opt(fn)
+    """Decorator: the options that shape a new run, one per config field that
+    names a CLI option (discovery/config.py), shared by the group and ``init``."""
+    for _section, flat, f in reversed(cli_fields()):
+        fn = _option(flat, f)(fn)
     return fn
+
+
+def _config(options: dict, **extra) -> RunConfig:
+    """The RunConfig of the options given (unset ones keep their defaults)."""
+    kw = dict(extra)
+    for _section, flat, f in cli_fields():
+        value = options.get(flat)
+        if value is None or value == () or value is False:
+            continue
+        if isinstance(f.default, bool):
+            kw[flat] = not f.default
+        elif flat == "betas":
+            kw[flat] = tuple(float(b) for b in value.split(","))
+        elif flat == "proposer_settings":
+            kw[flat] = _settings(value)
+        elif flat == "seed_dir":
+            kw[flat] = str(Path(value).resolve())
+        else:
+            kw[flat] = tuple(value) if isinstance(value, tuple) else value
+    return RunConfig(**{k: v for k, v in kw.items() if v is not None})
 
 
 def _open(run_dir: Path):
@@ -94,42 +85,21 @@ def _open(run_dir: Path):
         _fail(exc)
 
 
-def _finish(run) -> Path:
-    from autotts.discovery.report import write_report
-    from autotts.discovery.select import finalize
-    finalize(run)
-    return write_report(run)
-
-
-def _echo_round(st: dict) -> None:
-    score = st.get("score") or {}
-    line = f"round {st['round']}: {st['status']}"
-    if score:
-        line += f" (best search acc {score['best_accuracy']:.2f}, area {score['area']:.2f})"
-    if st.get("error"):
-        line += f" - {st['error'].strip().splitlines()[0][:160]}"
-    click.echo(line)
-
-
 def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> None:
-    from autotts.discovery.loop import run_loop
+    from autotts.discovery.loop import main
     run = _open(run_dir)
     try:
-        proposer = proposer or make_proposer(run.cfg.proposer, run.cfg.proposer_settings)
-        run_loop(run, proposer, max_new=max_new, on_round=_echo_round)
+        proposer = proposer or make_proposer(run.cfg.proposer.name, run.cfg.proposer.settings)
+        report = main(run, proposer, max_new=max_new, finish=finish, say=click.echo)
     except AwaitingSubmission as exc:
         click.echo(str(exc).replace("RUN", str(run_dir)))
         return
     except (RunError, ProposerError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
-    run = _open(run_dir)
-    if run.meta.get("stopped"):
-        click.echo(f"stopped: {run.meta['stopped']}")
-    if run.meta.get("status") in ("searched", "finished") or run.meta.get("stopped"):
-        if finish:
-            click.echo(f"report: {_finish(run)}")
-        else:
-            click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
+    if report is not None:
+        click.echo(f"report: {report}")
+    elif not finish and _open(run_dir).meta.get("status") == "searched":
+        click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
 
 
 @click.group("discover", invoke_without_command=True)
@@ -139,25 +109,21 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
               help="Run directory for the one-shot mode (default runs/discover-<time>).")
 @init_options
 @click.pass_context
-def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, screen_seeds,
-                   screen_topk, betas, search, held_out, data, seed_dir, no_traces,
-                   no_contract) -> None:
+def discover_group(ctx, budget_minutes, run_dir, **options) -> None:
     """Discover test-time scaling controllers with a coding agent (or the built-in search)."""
     if ctx.invoked_subcommand is not None:
         return
     if budget_minutes is None:
         click.echo(ctx.get_help())
         return
+    from autotts.data.catalog import resolve_data_dir
+    from autotts.data.published import ensure_data
     from autotts.discovery.rundir import init_run
-    from autotts.env.catalog import resolve_data_dir
-    from autotts.env.download import ensure_data
 
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
-    ensure_data(resolve_data_dir(data or None))  # the one-shot job fetches the stores if none
+    ensure_data(resolve_data_dir(options.get("data") or None))  # fetch the stores if none
     try:
-        cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
-                      no_contract, sets, wall_minutes=budget_minutes,
-                      screen_seeds=screen_seeds, screen_topk=screen_topk)
+        cfg = _config(options, wall_minutes=budget_minutes)
         init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -168,14 +134,11 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
 @discover_group.command("init")
 @run_arg
 @init_options
-def init_cmd(run_dir, proposer, sets, rounds, seeds, screen_seeds, screen_topk, betas, search,
-             held_out, data, seed_dir, no_traces, no_contract) -> None:
+def init_cmd(run_dir, **options) -> None:
     """Create a run directory: config.toml and the agent workspace."""
     from autotts.discovery.rundir import init_run
     try:
-        cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir,
-                      no_traces, no_contract, sets, screen_seeds=screen_seeds,
-                      screen_topk=screen_topk)
+        cfg = _config(options)
         run = init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -217,13 +180,14 @@ def submit_cmd(run_dir) -> None:
               help="Another run (e.g. an ablation) to compare the picks with.")
 def report_cmd(run_dir, compare) -> None:
     """Select, evaluate the picks on held-out (once), write RUN/report.md and RUN/report.html."""
+    from autotts.discovery.phases import Phases
     from autotts.discovery.report import write_report
     from autotts.discovery.select import finalize
     run = _open(run_dir)
     try:
         sel = read_json(run.dir / "final" / "selection.json")
         if sel is None or run.meta.get("status") != "finished":
-            finalize(run)
+            finalize(run, phases=Phases(click.echo))
         path = write_report(run, _open(compare) if compare else None)
     except (RunError, ValueError) as exc:
         _fail(exc)

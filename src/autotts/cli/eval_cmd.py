@@ -49,7 +49,7 @@ def eval_command(envs, controller_id, controller_file, settings, seeds, data, wo
 
     Example: autotts eval --env held-out --controller cmc --set beta=0.5,1.0
     """
-    from autotts.env.catalog import resolve_data_dir, resolve_envs
+    from autotts.data.catalog import resolve_data_dir, resolve_envs
 
     if (controller_id is None) == (controller_file is None):
         raise click.UsageError("give exactly one of --controller or --controller-file")

@@ -27,7 +27,7 @@ class _Group(click.Group):
     """Turns the package's input errors into one-line messages instead of tracebacks."""
 
     def invoke(self, ctx):
-        from autotts.env.catalog import CatalogError
+        from autotts.data.catalog import CatalogError
         from autotts.env.store import StoreError
 
         try:

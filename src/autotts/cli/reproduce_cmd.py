@@ -62,10 +62,10 @@ def table1_command(out_dir, seeds, workers, data, no_curves, stores, progress):
 
     Example: autotts reproduce table1 --out runs/table1
     """
-    from autotts.env.catalog import PUBLISHED, CatalogError
-    from autotts.env.download import DownloadError
+    from autotts.data.catalog import PUBLISHED, CatalogError
+    from autotts.data.published import DownloadError
     from autotts.env.store import StoreError
-    from autotts.report.reproduce import run_reproduce
+    from autotts.evaluation.reproduce import run_reproduce
 
     if not no_curves and importlib.util.find_spec("matplotlib") is None:
         raise ReproduceCommandError("the scaling curves need matplotlib: pip install "

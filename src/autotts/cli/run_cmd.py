@@ -8,14 +8,14 @@ import time
 
 import click
 
-from autotts.cli.options import parse_value
-from autotts.live.cli_options import (
+from autotts.cli.live_options import (
     backend_kwargs,
     backend_options,
     decode_config,
     decode_options,
     live_errors,
 )
+from autotts.cli.options import parse_value
 
 
 def _params(settings: tuple[str, ...]) -> dict:

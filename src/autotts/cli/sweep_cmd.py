@@ -41,7 +41,7 @@ def sweep_command(sweep_file, out_dir, workers, traces, data, progress):
 
     Example: autotts sweep examples/cmc_beta.toml --out runs/cmc
     """
-    from autotts.env.catalog import CatalogError
+    from autotts.data.catalog import CatalogError
     from autotts.env.store import StoreError
     from autotts.evaluation.sweep import run_sweep
     from autotts.evaluation.sweep_spec import SweepSpecError, load_sweep

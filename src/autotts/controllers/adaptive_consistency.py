@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 
 @register("asc")
@@ -21,7 +21,7 @@ class AdaptiveConsistency(Controller):
         if self.max_samples < 1:
             raise ValueError("asc: max_samples must be >= 1")
 
-    def solve(self, episode: Episode) -> str | None:
+    def solve(self, episode: EpisodeAPI) -> str | None:
         answers: list[str] = []
         counts: dict[str, int] = {}
         for _ in range(min(self.max_samples, episode.branches_left)):

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import majority
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 ERR = "ERR"
 
@@ -65,7 +65,7 @@ class AnswerConsistency(Controller):
         if self.n < 1:
             raise ValueError(f"answer-consistency: n must be >= 1, got {self.n}")
 
-    def solve(self, episode: Episode) -> str | None:
+    def solve(self, episode: EpisodeAPI) -> str | None:
         ids = episode.open_many(self.n)
         if not ids:
             return None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 
 class Controller:
@@ -27,7 +27,7 @@ class Controller:
 
     name: ClassVar[str] = "controller"
 
-    def solve(self, episode: Episode) -> str | None:  # pragma: no cover - abstract
+    def solve(self, episode: EpisodeAPI) -> str | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def params(self) -> dict[str, Any]:
@@ -65,6 +65,7 @@ def available() -> dict[str, type[Controller]]:
 
 
 def param_fields(cls: type[Controller]) -> dict[str, dataclasses.Field]:
+    """A controller class's parameters by name (empty for a non-dataclass)."""
     return {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
 
 
@@ -85,5 +86,6 @@ def make(controller_id: str, **params: Any) -> Controller:
 
 
 def first_doc_line(cls: type) -> str:
+    """The first line of a class's docstring ("" when it has none)."""
     doc = (cls.__doc__ or "").strip()
     return doc.splitlines()[0] if doc else ""

@@ -9,12 +9,19 @@ Semantics: REPLAY_PROTOCOL.md §5, to the digit.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
+from autotts.controllers.branches import (
+    Branches,
+    advance,
+    open_branches,
+    prune_keep_k,
+    track_confidence,
+    trend,
+)
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 MAX_BRANCHES = 64
 MAX_OUTER_STEPS = 500
@@ -64,114 +71,65 @@ class CMC(Controller):
 
     beta: float = 0.5
 
-    def solve(self, ep: Episode) -> str | None:
+    def solve(self, ep: EpisodeAPI) -> str | None:
         return _CMCRun(cmc_schedule(self.beta), ep).run()
 
 
 class _CMCRun:
-    """State of one CMC episode (kept off the controller so solve() is reentrant)."""
+    """One CMC episode (kept off the controller so solve() is reentrant); the
+    branch bookkeeping is the one the search's parts use."""
 
-    def __init__(self, s: CMCSchedule, ep: Episode):
-        self.s, self.ep = s, ep
-        self.ids: list[int] = []
-        self.probe_count: list[int] = []
-        self.disagree: list[int] = []
-        self.abandoned: list[bool] = []
-        self.counts: dict[str, int] = {}  # completed pool, insertion = finishing order
-        self.n_pool = 0
-        self.ema = 0.0
-        self.hist: deque[float] = deque(maxlen=s.T_ema)
-
-    def open(self, k: int) -> None:
-        ep = self.ep
-        for _ in range(k):
-            if ep.branches_left <= 0:
-                return
-            i = ep.open()
-            self.ids.append(i)
-            self.probe_count.append(0)
-            self.disagree.append(0)
-            self.abandoned.append(False)
-            if ep.is_finished(i):
-                self.add_to_pool(ep.latest(i))
-
-    def add_to_pool(self, answer: str) -> None:
-        self.counts[answer] = self.counts.get(answer, 0) + 1
-        self.n_pool += 1
+    def __init__(self, s: CMCSchedule, ep: EpisodeAPI):
+        self.s = s
+        self.st = Branches(ep, s.T_ema)
 
     def pool_stats(self) -> tuple[str | None, float]:
-        winner, v1, v2 = stats_from_counts(self.counts)
+        winner, v1, v2 = stats_from_counts(self.st.pool)
         return winner, beta_confidence(v1, v2)
 
-    def alive(self) -> list[int]:
-        ep = self.ep
-        return [i for i in self.ids if not self.abandoned[i] and not ep.is_finished(i)]
-
-    def trend(self) -> float:
-        h = self.hist
-        return h[-1] - h[0] if len(h) >= 2 else 0.0
-
     def run(self) -> str | None:
-        s, ep = self.s, self.ep
-        self.open(s.n_init)
-        if not self.ids:
+        s, st = self.s, self.st
+        ep = st.ep
+        open_branches(st, s.n_init)
+        if not st.ids:
             return None
-        alpha = s.ema_alpha
+        prune_rule = {"patience": s.abandon_patience, "keep": 2}
         step = 0
         while step < MAX_OUTER_STEPS:
             winner, conf = self.pool_stats()
             warm = step >= s.warm_up
-            self.ema = (1 - alpha) * self.ema + alpha * conf
-            self.hist.append(self.ema)
+            track_confidence(st, conf, s.ema_alpha, True)
             if warm and winner is not None:
-                self.abandon_disagreeing(winner)
+                prune_keep_k(st, winner, prune_rule)  # abandon long-disagreeing branches
             self.deepen(winner if warm else None)
             winner, conf = self.pool_stats()
-            self.ema = (1 - alpha) * self.ema + alpha * conf
-            self.hist[-1] = self.ema
-            delta = self.trend()
-            if (warm and self.n_pool >= s.min_complete and self.ema >= s.conf_thresh
+            track_confidence(st, conf, s.ema_alpha, False)
+            delta = trend(st)
+            if (warm and st.n_pool >= s.min_complete and st.ema >= s.conf_thresh
                     and delta >= -s.delta_slack):
-                ep.note(f"stop: ema {self.ema:.3f} >= {s.conf_thresh}, trend {delta:+.3f}")
+                ep.note(f"stop: ema {st.ema:.3f} >= {s.conf_thresh}, trend {delta:+.3f}")
                 return winner
-            if all(self.abandoned[i] or ep.is_finished(i) for i in self.ids):
+            if all(st.dropped[i] or ep.is_finished(i) for i in st.ids):
                 ep.note("every branch finished or abandoned")
                 break
-            if (len(self.ids) < s.max_branch_use and delta <= s.trend_thresh
-                    and step >= max(1, s.warm_up // 2) and self.ema < s.conf_thresh):
-                self.open(min(s.widen_burst, s.max_branch_use - len(self.ids)))
+            if (len(st.ids) < s.max_branch_use and delta <= s.trend_thresh
+                    and step >= max(1, s.warm_up // 2) and st.ema < s.conf_thresh):
+                open_branches(st, min(s.widen_burst, s.max_branch_use - len(st.ids)))
             step += 1
         return self.fallback_answer()
 
-    def abandon_disagreeing(self, winner: str) -> None:
-        ep = self.ep
-        alive = self.alive()
-        for i in alive:
-            self.disagree[i] = self.disagree[i] + 1 if ep.latest(i) != winner else 0
-        worst = [i for i in alive if self.disagree[i] >= self.s.abandon_patience]
-        worst.sort(key=lambda i: -self.disagree[i])
-        for i in worst[: max(0, len(alive) - 2)]:
-            self.abandoned[i] = True
-            ep.prune(i)
-        if worst:
-            ep.note(f"abandoned {min(len(worst), max(0, len(alive) - 2))} disagreeing branches")
-
     def deepen(self, winner: str | None) -> None:
-        """One round of depth: winner-aligned branches get a longer burst."""
-        ep = self.ep
-        for i in sorted(self.alive(), key=lambda i: -self.probe_count[i]):
-            burst = self.s.burst_aligned if winner is not None and ep.latest(i) == winner else 1
-            for _ in range(burst):
-                ep.step(i)
-                self.probe_count[i] += 1
-                if ep.is_finished(i):
-                    self.add_to_pool(ep.latest(i))
-                    break
-            ep.probe(i)
+        """One round of depth, most-advanced branches first: winner-aligned
+        branches get a longer burst, each burst ends with a probe."""
+        st = self.st
+        ep = st.ep
+        for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
+            aligned = winner is not None and ep.latest(i) == winner
+            advance(st, i, self.s.burst_aligned if aligned else 1)
 
     def fallback_answer(self) -> str | None:
-        if self.n_pool:
+        st = self.st
+        if st.n_pool:
             return self.pool_stats()[0]
-        ep = self.ep
-        return majority(a for i in self.ids if not self.abandoned[i]
-                        if (a := ep.latest(i)) is not None)
+        ep = st.ep
+        return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import majority
-from autotts.env.episode import Episode, NoBranchesLeft
+from autotts.env.api import EpisodeAPI
+from autotts.env.episode import NoBranchesLeft
 
 
 @register("esc")
@@ -26,7 +27,7 @@ class EarlyStoppingConsistency(Controller):
         if self.max_samples < 1 or self.window < 1:
             raise ValueError("esc: max_samples and window must be >= 1")
 
-    def solve(self, episode: Episode) -> str | None:
+    def solve(self, episode: EpisodeAPI) -> str | None:
         answers: list[str] = []
         for w in range(self.max_samples // self.window):
             current: list[str] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import majority
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 
 @register("parallel-probe")
@@ -26,7 +26,7 @@ class ParallelProbe(Controller):
         if self.num_chains < 1 or self.probe_burst < 1:
             raise ValueError("parallel-probe: num_chains and probe_burst must be >= 1")
 
-    def solve(self, ep: Episode) -> str | None:
+    def solve(self, ep: EpisodeAPI) -> str | None:
         ids = ep.open_many(self.num_chains)
         off_track = [0] * len(ids)
         prev, stable = None, 0

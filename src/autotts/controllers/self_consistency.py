@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import majority
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 
 @register("sc")
@@ -20,7 +20,7 @@ class SelfConsistency(Controller):
         if self.n < 1:
             raise ValueError("sc: n must be >= 1")
 
-    def solve(self, episode: Episode) -> str | None:
+    def solve(self, episode: EpisodeAPI) -> str | None:
         n = min(self.n, episode.branches_left)
         answers = [episode.read_full() for _ in range(n)]
         episode.note(f"read {n} branches; majority vote")

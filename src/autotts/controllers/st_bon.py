@@ -49,7 +49,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
-from autotts.env.episode import Episode
+from autotts.env.api import EpisodeAPI
 
 ERR = "ERR"
 
@@ -87,7 +87,7 @@ class SelfTruncationBoN(Controller):
             raise ValueError(f"st-bon: tau must be None, 0 (adaptive) or a positive integer, "
                              f"got {self.tau!r}")
 
-    def solve(self, episode: Episode) -> str | None:
+    def solve(self, episode: EpisodeAPI) -> str | None:
         ids = episode.open_many(self.n)
         if not ids:
             return None
@@ -112,7 +112,7 @@ class SelfTruncationBoN(Controller):
         return episode.latest(winner)
 
     @staticmethod
-    def _round(episode: Episode, ids: list[int]) -> bool:
+    def _round(episode: EpisodeAPI, ids: list[int]) -> bool:
         """CONTINUE every unfinished branch one interval; False if none was left."""
         live = [i for i in ids if not episode.is_finished(i)]
         if live:

@@ -21,44 +21,39 @@ class ConfigError(ValueError):
     """The run config is missing, unreadable or holds a bad value."""
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """Every setting of a discovery run (see docs/discovery.md for each key)."""
+def _opt(default: Any, help: str, cli: str | None = None, **kw: Any) -> Any:
+    """A config field: its default, its help text and (when the discover CLI
+    offers it) its option name; ``kw`` goes to :func:`dataclasses.field`."""
+    meta = {"help": help, "cli": cli}
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=meta, **kw)
+    return field(default=default, metadata=meta, **kw)
 
-    # [run]
-    rounds: int = 5
-    seeds: int = 100
-    betas: tuple[float, ...] = DEFAULT_BETAS
-    search: tuple[str, ...] = ("search",)
-    held_out: tuple[str, ...] = ("held-out",)
-    data: str = ""
-    class_name: str = ""
-    seed_dir: str = ""
-    baselines: tuple[str, ...] = DEFAULT_BASELINES
-    screen_seeds: int = 0        # 0 = off; else rounds are screened on seeds 0..screen_seeds-1
-    screen_topk: int = 3         # screened rounds re-evaluated in full per selection rule
-    # [caps]
-    wall_minutes: float = 0.0
-    proposer_cost_usd: float = 0.0
-    job_timeout_s: float = 900.0
-    memory_mb: int = 4096
-    output_kb: int = 64
-    # [sandbox]
-    isolation: str = "auto"
-    workers: int = 0
-    static_checks: bool = True
-    # [contract]
-    beta_contract: bool = True
-    contract_tolerance: float = 0.02
-    contract_min_branches: float = 16.0
-    contract_min_sc_share: float = 0.25
-    max_settings: int = 11
-    # [history]
-    history_traces: bool = True
-    trace_questions: int = 5
-    # [proposer]
-    proposer: str = "search"
-    proposer_settings: dict[str, Any] = field(default_factory=dict)
+
+@dataclass(frozen=True)
+class RunSection:
+    """``[run]``: what is searched, on which stores, with how many seeds."""
+
+    rounds: int = _opt(5, "Proposer rounds (default 5).", "--rounds")
+    seeds: int = _opt(100, "Shuffle seeds per evaluation (default 100, as the paper).", "--seeds")
+    betas: tuple[float, ...] = _opt(DEFAULT_BETAS, "Beta grid, comma-separated "
+                                    "(default 0,0.1,...,1).", "--betas")
+    search: tuple[str, ...] = _opt(("search",), "Search store(s): MODEL/DATASET, a glob or "
+                                   "'search' (default: the four aime24 stores).", "--search")
+    held_out: tuple[str, ...] = _opt(("held-out",), "Held-out store(s) (default: 'held-out' "
+                                     "= aime25 + hmmt25).", "--held-out")
+    data: str = _opt("", "Store directory (default $AUTOTTS_DATA, else the user cache).",
+                     "--data")
+    class_name: str = _opt("", "The candidate class to evaluate (default: found).")
+    seed_dir: str = _opt("", "Folder of earlier controller files, each evaluated as a round "
+                         "first.", "--seed-dir")
+    baselines: tuple[str, ...] = _opt(DEFAULT_BASELINES, "Seed baselines shown to the agent.")
+    screen_seeds: int = _opt(0, "Screening mode: evaluate each round on this many seeds only and "
+                             "re-run the best rounds on all --seeds before selection (default 0 "
+                             "= off).", "--screen-seeds")
+    screen_topk: int = _opt(3, "Screening mode: re-run the top K rounds by screened accuracy and "
+                            "the top K by screened frontier area in full (default 3).",
+                            "--screen-topk")
 
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.seeds < 1:
@@ -72,15 +67,15 @@ class RunConfig:
             raise ConfigError("betas must be a non-empty list of values in [0, 1]")
         if list(self.betas) != sorted(set(self.betas)):
             raise ConfigError("betas must be strictly increasing")
-        if self.isolation not in ISOLATION_MODES:
-            raise ConfigError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
 
     @property
     def seed_list(self) -> list[int]:
+        """Every seed: ``0 .. seeds - 1``."""
         return list(range(self.seeds))
 
     @property
     def screening(self) -> bool:
+        """Whether rounds are screened on a prefix of the seeds."""
         return self.screen_seeds > 0
 
     @property
@@ -89,29 +84,146 @@ class RunConfig:
         return list(range(self.screen_seeds)) if self.screening else self.seed_list
 
 
-# TOML section -> (toml key, field name) pairs, in writing order.
+@dataclass(frozen=True)
+class CapsSection:
+    """``[caps]``: the run's wall budget and cost cap, and one sandboxed job's limits."""
+
+    wall_minutes: float = _opt(0.0, "Wall budget of the whole job in minutes (0 = none).")
+    proposer_cost_usd: float = _opt(0.0, "Proposer cost cap in USD (0 = none).")
+    job_timeout_s: float = _opt(900.0, "Wall time of one sandboxed job.")
+    memory_mb: int = _opt(4096, "Address-space limit of one sandboxed job.")
+    output_kb: int = _opt(64, "Captured stdout/stderr per job.")
+
+
+@dataclass(frozen=True)
+class SandboxSection:
+    """``[sandbox]``: how candidates are isolated and how many jobs run at once."""
+
+    isolation: str = _opt("auto", "auto, bwrap, unshare or none.")
+    workers: int = _opt(0, "Parallel sandboxed jobs (0 = CPU count).")
+    static_checks: bool = _opt(True, "Static validation before a candidate runs (keep on).")
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ISOLATION_MODES:
+            raise ConfigError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
+
+
+@dataclass(frozen=True)
+class ContractSection:
+    """``[contract]``: the single-beta contract (controllers/contract.py)."""
+
+    enabled: bool = _opt(True, "Ablation off-switch: no single-beta contract; candidates list "
+                         "free SETTINGS tuned on the search split.", "--no-contract")
+    tolerance: float = _opt(0.02, "Relative drop in tokens allowed as beta grows.")
+    min_branches: float = _opt(16.0, "Branches beta = 1 must reach on some store ...")
+    min_sc_share: float = _opt(0.25, "... or this share of SC@64's tokens.")
+    max_settings: int = _opt(11, "Most free SETTINGS evaluated without the contract.")
+
+    def rule(self) -> dict[str, float]:
+        """The keyword arguments of :func:`~autotts.controllers.contract.contract_violations`."""
+        return {"tolerance": self.tolerance, "min_branches": self.min_branches,
+                "min_sc_share": self.min_sc_share}
+
+
+@dataclass(frozen=True)
+class HistorySection:
+    """``[history]``: what the proposer sees of earlier rounds."""
+
+    traces: bool = _opt(True, "Ablation off-switch: history without execution traces (curves "
+                        "only).", "--no-traces")
+    trace_questions: int = _opt(5, "Questions traced per traced setting.")
+
+
+@dataclass(frozen=True)
+class ProposerSection:
+    """``[proposer]``: which proposer and its backend settings."""
+
+    name: str = _opt("search", "Proposer: search (default), command, claude-sdk, openai or "
+                     "manual.", "--proposer")
+    settings: dict[str, Any] = _opt({}, "A proposer setting (repeatable), e.g. --set "
+                                    "model=qwen2.5-coder.", "--set")
+
+
+SECTION_TYPES: dict[str, type] = {"run": RunSection, "caps": CapsSection,
+                                  "sandbox": SandboxSection, "contract": ContractSection,
+                                  "history": HistorySection, "proposer": ProposerSection}
+
+
+@dataclass(frozen=True, init=False)
+class RunConfig:
+    """Every setting of a discovery run, one frozen section per TOML table
+    (see docs/discovery.md for each key). Each component is handed only its
+    section (``cfg.contract``, ``cfg.caps``, ...)."""
+
+    run: RunSection
+    caps: CapsSection
+    sandbox: SandboxSection
+    contract: ContractSection
+    history: HistorySection
+    proposer: ProposerSection
+
+    def __init__(self, **values: Any) -> None:
+        """Sections by name (``run=RunSection(...)``) and/or single settings by
+        their flat name (``rounds=3``, ``beta_contract=False``)."""
+        sections = {k: values.pop(k) for k in list(values) if k in SECTION_TYPES
+                    and isinstance(values[k], SECTION_TYPES[k])}
+        if isinstance(values.get("proposer"), str):  # the proposer's name, as before sections
+            values["proposer_name"] = values.pop("proposer")
+        per: dict[str, dict[str, Any]] = {k: {} for k in SECTION_TYPES}
+        for flat, value in values.items():
+            if flat not in FLAT:
+                raise ConfigError(f"unknown setting {flat!r}")
+            section, name = FLAT[flat]
+            per[section][name] = value
+        for name, cls in SECTION_TYPES.items():
+            base = sections.get(name) or cls()
+            object.__setattr__(self, name, dataclasses.replace(base, **per[name]))
+
+    def __getattr__(self, flat: str) -> Any:
+        # Transitional: flat names (cfg.seeds, cfg.beta_contract) still read;
+        # new code reads the section (cfg.run.seeds, cfg.contract.enabled).
+        where = FLAT.get(flat) or _RUN_PROPERTIES.get(flat)
+        if where is None:
+            raise AttributeError(f"RunConfig has no setting {flat!r}")
+        return getattr(object.__getattribute__(self, where[0]), where[1])
+
+    def __reduce__(self):
+        return (_rebuild, (tuple((k, getattr(self, k)) for k in SECTION_TYPES),))
+
+
+def _rebuild(items: tuple) -> RunConfig:
+    return RunConfig(**dict(items))
+
+
+# TOML section -> (toml key, field name) pairs, in writing order; the flat
+# names older code uses for each field.
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "run": (("rounds", "rounds"), ("seeds", "seeds"), ("betas", "betas"),
-            ("search", "search"), ("held_out", "held_out"), ("data", "data"),
-            ("class_name", "class_name"), ("seed_dir", "seed_dir"), ("baselines", "baselines"),
-            ("screen_seeds", "screen_seeds"), ("screen_topk", "screen_topk")),
-    "caps": (("wall_minutes", "wall_minutes"), ("proposer_cost_usd", "proposer_cost_usd"),
-             ("job_timeout_s", "job_timeout_s"), ("memory_mb", "memory_mb"),
-             ("output_kb", "output_kb")),
-    "sandbox": (("isolation", "isolation"), ("workers", "workers"),
-                ("static_checks", "static_checks")),
-    "contract": (("enabled", "beta_contract"), ("tolerance", "contract_tolerance"),
-                 ("min_branches", "contract_min_branches"),
-                 ("min_sc_share", "contract_min_sc_share"), ("max_settings", "max_settings")),
-    "history": (("traces", "history_traces"), ("trace_questions", "trace_questions")),
-    "proposer": (("name", "proposer"),),
-}
-_FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
+    name: tuple((f.name, f.name) for f in dataclasses.fields(cls)
+                if not (name == "proposer" and f.name == "settings"))
+    for name, cls in SECTION_TYPES.items()}
+_FLAT_ALIASES = {("caps", n): n for n, _ in SECTIONS["caps"]} | {
+    ("contract", "enabled"): "beta_contract", ("contract", "tolerance"): "contract_tolerance",
+    ("contract", "min_branches"): "contract_min_branches",
+    ("contract", "min_sc_share"): "contract_min_sc_share",
+    ("contract", "max_settings"): "max_settings", ("history", "traces"): "history_traces",
+    ("history", "trace_questions"): "trace_questions", ("proposer", "name"): "proposer_name",
+    ("proposer", "settings"): "proposer_settings"}
+FLAT: dict[str, tuple[str, str]] = {}
+for _section, _cls in SECTION_TYPES.items():
+    for _f in dataclasses.fields(_cls):
+        FLAT[_FLAT_ALIASES.get((_section, _f.name), _f.name)] = (_section, _f.name)
+_RUN_PROPERTIES = {p: ("run", p) for p in ("seed_list", "screening", "round_seed_list")}
 
 
-def _coerce(value: Any, name: str, where: str) -> Any:
+def cli_fields() -> list[tuple[str, str, dataclasses.Field]]:
+    """(section, flat name, field) of every setting the discover CLI offers."""
+    return [(section, flat, f) for flat, (section, name) in FLAT.items()
+            for f in dataclasses.fields(SECTION_TYPES[section])
+            if f.name == name and f.metadata.get("cli")]
+
+
+def _coerce(value: Any, default: Any, name: str, where: str) -> Any:
     """Check ``value`` against the field's default type; tuples for lists."""
-    default = getattr(RunConfig(), name)
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
@@ -138,27 +250,29 @@ def _coerce(value: Any, name: str, where: str) -> Any:
 
 def config_from_dict(data: dict[str, Any], source: str = "<config>") -> RunConfig:
     """Build a RunConfig from parsed TOML; unknown sections or keys raise ConfigError."""
-    values: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
     for section, body in data.items():
         if section not in SECTIONS:
             raise ConfigError(f"{source}: unknown section [{section}] "
                               f"(known: {', '.join(SECTIONS)})")
         if not isinstance(body, dict):
             raise ConfigError(f"{source}: [{section}] must be a table")
-        keys = dict(SECTIONS[section])
+        cls = SECTION_TYPES[section]
+        defaults = cls()
+        known = [f.name for f in dataclasses.fields(cls)]
+        values = {}
         for key, value in body.items():
-            if section == "proposer" and key == "settings":
-                values["proposer_settings"] = _coerce(value, "proposer_settings",
-                                                      f"{source}: [proposer.settings]")
-                continue
-            if key not in keys:
+            where = f"{source}: [proposer.settings]" if (section, key) == ("proposer", "settings") \
+                else f"{source}: [{section}] {key}"
+            if key not in known:
                 raise ConfigError(f"{source}: unknown key '{key}' in [{section}] "
-                                  f"(known: {', '.join(keys)})")
-            values[keys[key]] = _coerce(value, keys[key], f"{source}: [{section}] {key}")
-    try:
-        return RunConfig(**values)
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+                                  f"(known: {', '.join(k for k, _ in SECTIONS[section])})")
+            values[key] = _coerce(value, getattr(defaults, key), key, where)
+        try:
+            sections[section] = cls(**values)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: [{section}] {exc}") from None
+    return RunConfig(**sections)
 
 
 def load_config(path: str | Path) -> RunConfig:
@@ -178,12 +292,8 @@ def config_to_toml(cfg: RunConfig) -> str:
     lines = ["# AutoTTS discovery run. Edit before `autotts discover run`; see docs/discovery.md."]
     for section, pairs in SECTIONS.items():
         lines.append(f"\n[{section}]")
-        lines += [f"{key} = {toml_value(getattr(cfg, name))}" for key, name in pairs]
+        body = getattr(cfg, section)
+        lines += [f"{key} = {toml_value(getattr(body, name))}" for key, name in pairs]
     lines.append("\n[proposer.settings]")
-    lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in cfg.proposer_settings.items()]
+    lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in cfg.proposer.settings.items()]
     return "\n".join(lines) + "\n"
-
-
-def with_overrides(cfg: RunConfig, **changes: Any) -> RunConfig:
-    """A copy of ``cfg`` with fields replaced (None values are ignored)."""
-    return dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})

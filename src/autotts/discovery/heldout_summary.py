@@ -23,7 +23,7 @@ CMC_BETAS = (0.5, 1.0)
 
 
 def reference_rows(run, base: list[dict]) -> dict[str, list[dict]]:
-    """name -> per-store rows (store, accuracy, tokens, question_correct_rate) in
+    """Name -> per-store rows (store, accuracy, tokens, question_correct_rate) in
     held-out store order, for SC@64, ASC and CMC at beta 0.5 and 1.0."""
     stores = [s["name"] for s in run.store_refs("held_out")]
     out: dict[str, list[dict]] = {}
@@ -33,21 +33,27 @@ def reference_rows(run, base: list[dict]) -> dict[str, list[dict]]:
                                                   for k, v in params.items())}
         if all(s in rows for s in stores):
             out[name] = [rows[s] for s in stores]
-    path = run.dir / "final" / "reference_cmc.json"
-    if path.exists():
-        cmc = json.loads(path.read_text())
-    else:
-        cells = [Cell(s["name"], s["path"], ControllerSpec("cmc", params={"beta": b}))
-                 for b in CMC_BETAS for s in run.store_refs("held_out")]
-        results = run_cells(cells, seeds=run.cfg.seed_list, workers=run.workers())
-        cmc = [{"name": f"CMC beta={c.spec.params['beta']}", "store": r.env,
-                "accuracy": r.accuracy, "tokens": r.tokens,
-                "question_correct_rate": r.question_correct_rate}
-               for c, r in zip(cells, results)]
-        write_atomic(path, json.dumps(cmc))
+    cmc = cmc_reference(run)
     for row in cmc:
         out.setdefault(row["name"], []).append(row)
     return out
+
+
+def cmc_reference(run) -> list[dict]:
+    """The paper's CMC at ``CMC_BETAS`` on held-out (computed once into
+    RUN/final/reference_cmc.json; the held-out phase calls this explicitly)."""
+    path = run.dir / "final" / "reference_cmc.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    cells = [Cell(s["name"], s["path"], ControllerSpec("cmc", params={"beta": b}))
+             for b in CMC_BETAS for s in run.store_refs("held_out")]
+    results = run_cells(cells, seeds=run.cfg.seed_list, workers=run.workers())
+    cmc = [{"name": f"CMC beta={c.spec.params['beta']}", "store": r.env,
+            "accuracy": r.accuracy, "tokens": r.tokens,
+            "question_correct_rate": r.question_correct_rate}
+           for c, r in zip(cells, results)]
+    write_atomic(path, json.dumps(cmc))
+    return cmc
 
 
 def _mean(rows, key: str) -> float:

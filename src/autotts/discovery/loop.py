@@ -1,13 +1,24 @@
-"""The discovery loop: seed rounds, then proposer rounds, each through the
-round state machine, until the configured number of rounds or a cap."""
+"""The discovery loop, as the paper's Figure 1 draws it.
+
+:func:`main` is the whole job: baselines first, then rounds (propose ->
+validate -> evaluate in the sandbox -> contract -> archive) until the
+configured number, the proposer's cost cap or the wall budget says stop, then
+select -> held-out -> report. The budget is one deadline for all of it (see
+:mod:`autotts.discovery.budget`). Everything is resumable: a killed run
+continues at the recorded phase of its unfinished round.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from autotts.discovery.rounds import run_round
-from autotts.discovery.rundir import Run
+from autotts.discovery.budget import Budget, finish_estimate_s, round_estimate_s
+from autotts.discovery.phases import Phases
+from autotts.discovery.round_state import RoundState
+from autotts.discovery.rounds import archive, check_contract, evaluate_in_sandbox, propose, validate
+from autotts.discovery.rundir import Run, compute_baselines
 from autotts.discovery.state import (
     RunLock,
     digest_dir,
@@ -18,18 +29,114 @@ from autotts.discovery.state import (
 from autotts.discovery.workspace import write_static
 
 
+def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
+         say: Callable[[str], None] = print,
+         on_round: Callable[[RoundState], None] | None = None) -> Path | None:
+    """Run (or resume) the whole discovery job; returns the report's path, or
+    None when rounds remain (``max_new`` reached, or ``finish`` is False)."""
+    from autotts.discovery.report import write_report
+    from autotts.discovery.select import finalize
+    phases = Phases(say)
+    with RunLock(run.dir):
+        budget = start_budget(run)
+        baselines = search_baselines(run, phases)
+        for st in rounds_to_run(run, budget, max_new, say):
+            done = finished(run)
+            total = total_rounds(run)
+            with phases.phase(f"round {st.round} of {total}", 5) as tick:
+                _phase(run, st, "proposing", tick, propose, run, st, proposer, done, total)
+                _phase(run, st, "proposed", tick, validate, run, st)
+                _phase(run, st, "validated", tick, evaluate_in_sandbox, run, st)
+                _phase(run, st, "evaluated", tick, check_contract, run, st)
+                _phase(run, st, "archiving", tick, archive, run, st, baselines)
+            say(round_line(st))
+            if on_round is not None:
+                on_round(st)
+        searched = mark_searched(run)
+    if not finish or not (searched or run.meta.get("stopped")):
+        return None
+    said = len(budget.notes)
+    finalize(run, budget=budget, phases=phases)
+    for note in budget.notes[said:]:
+        say(f"budget: {note}")
+    if budget.notes:
+        run.meta["budget"] = budget.notes
+        run.save_meta()
+    with phases.phase("report"):
+        return write_report(run)
+
+
+def _phase(run: Run, st: RoundState, phase: str, tick, fn, *args) -> None:
+    """Run one phase's function when the round is at ``phase``; time it into
+    ``wall_s`` and save the state, so a kill resumes at the next phase."""
+    if st.phase == phase:
+        t0 = time.monotonic()
+        try:
+            fn(*args)
+        finally:
+            st.wall_s = (st.wall_s or 0.0) + time.monotonic() - t0
+        st.save(run.dir)
+    tick(1, f"round {st.round}: {st.phase}")
+
+
+def start_budget(run: Run) -> Budget:
+    """The deadline of this call: ``[caps] wall_minutes`` minus the rounds done before."""
+    done = finished(run)
+    return Budget(60 * run.cfg.caps.wall_minutes,
+                  spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
+
+
+def search_baselines(run: Run, phases: Phases) -> list[dict]:
+    """The seed baselines on the search split (computed once per run, then read
+    back) and the agent's static workspace files. The held-out baselines wait
+    for the held-out phase: held-out stores are not opened before then."""
+    if not run.has_baselines("search"):
+        t0 = time.monotonic()
+        with phases.phase("baselines on the search split"):
+            compute_baselines(run, "search")
+        run.meta["baselines_wall_s"] = time.monotonic() - t0
+    rows = run.baselines("search")
+    if not run.meta.get("workspace_ready"):
+        write_static(run.workspace, run.cfg, rows)
+        run.meta["workspace_ready"] = True
+    run.meta["status"] = "searching"
+    run.save_meta()
+    return rows
+
+
+def round_line(st: RoundState) -> str:
+    """One line saying how a round ended."""
+    line = f"round {st.round}: {st.status}"
+    if st.score:
+        line += f" (best search acc {st.score['best_accuracy']:.2f}, area {st.score['area']:.2f})"
+    if st.error:
+        line += f" - {st.error.strip().splitlines()[0][:160]}"
+    return line
+
+
 def seed_files(run: Run) -> list[Path]:
     """Controller files to seed the run with (``*.py`` under seed_dir, sorted by path)."""
-    if not run.cfg.seed_dir:
+    if not run.cfg.run.seed_dir:
         return []
-    root = Path(run.cfg.seed_dir)
+    root = Path(run.cfg.run.seed_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"seed_dir {root} is not a directory")
     return sorted(p for p in root.rglob("*.py") if p.is_file())
 
 
 def round_states(run: Run) -> list[dict]:
+    """Every round's saved state, in round order (as the state.json documents)."""
     return [load_round_state(run.dir, n) for n in round_numbers(run.dir)]
+
+
+def finished(run: Run) -> list[dict]:
+    """The rounds in phase ``done``."""
+    return [s for s in round_states(run) if s["phase"] == "done"]
+
+
+def total_rounds(run: Run) -> int:
+    """Rounds the run will have when complete: its seed files plus ``rounds``."""
+    return len(seed_files(run)) + run.cfg.run.rounds
 
 
 def check_tampering(run: Run, done: list[dict]) -> list[str]:
@@ -46,61 +153,84 @@ def check_tampering(run: Run, done: list[dict]) -> list[str]:
     return found
 
 
-def cap_reached(run: Run, done: list[dict]) -> str | None:
-    """Why no new round may start (wall time or proposer cost cap), or None."""
-    wall = sum(s.get("wall_s", 0.0) for s in done)
+def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str | None:
+    """Why no new round may start (wall budget or proposer cost cap), or None.
+
+    With a wall budget, a new round starts only when the mean round time plus
+    the estimated selection, held-out and report time still fit before the
+    deadline.
+    """
+    budget = budget or Budget(60 * run.cfg.caps.wall_minutes,
+                              spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
-    if run.cfg.wall_minutes and wall >= 60 * run.cfg.wall_minutes:
-        return f"wall-time cap reached ({wall / 60:.1f} of {run.cfg.wall_minutes:g} minutes)"
-    if run.cfg.proposer_cost_usd and cost >= run.cfg.proposer_cost_usd:
-        return f"proposer cost cap reached (${cost:.2f} of ${run.cfg.proposer_cost_usd:.2f})"
+    if budget.limited:
+        after = finish_estimate_s(
+            done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
+            screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),
+            n_held=len(run.store_refs("held_out")),
+            baselines_s=float(run.meta.get("baselines_wall_s", 0.0)))
+        need = round_estimate_s(done) + after
+        if not budget.fits(need):
+            return (f"wall-time cap: stopped after {len(done)} rounds to keep the "
+                    f"{run.cfg.caps.wall_minutes:g}-minute budget ({budget.spent_s() / 60:.1f} min "
+                    f"used; one more round plus selection, held-out and report need about "
+                    f"{need / 60:.1f} min)")
+    if run.cfg.caps.proposer_cost_usd and cost >= run.cfg.caps.proposer_cost_usd:
+        return f"proposer cost cap reached (${cost:.2f} of ${run.cfg.caps.proposer_cost_usd:.2f})"
     return None
 
 
-def total_rounds(run: Run) -> int:
-    return len(seed_files(run)) + run.cfg.rounds
+def rounds_to_run(run: Run, budget: Budget, max_new: int | None, say: Callable[[str], None]):
+    """Yield the rounds to advance: unfinished ones first (at their recorded
+    phase), then new ones until the target, a cap or ``max_new``."""
+    seeds = seed_files(run)
+    target = len(seeds) + run.cfg.run.rounds
+    count = 0
+    while max_new is None or count < max_new:
+        states = round_states(run)
+        done = [s for s in states if s["phase"] == "done"]
+        check_tampering(run, done)
+        pending = [s for s in states if s["phase"] != "done"]
+        if pending:
+            yield RoundState.from_dict(pending[0])
+        elif len(done) >= target:
+            return
+        else:
+            cap = cap_reached(run, done, budget)
+            if cap:
+                run.meta["stopped"] = cap
+                run.save_meta()
+                budget.note(cap)
+                say(f"stopped: {cap}")
+                return
+            n = (states[-1]["round"] if states else 0) + 1
+            seed = str(seeds[n - 1].resolve()) if n <= len(seeds) else None
+            st = RoundState.new(n, "seed" if seed else "proposer", seed)
+            st.save(run.dir)
+            yield st
+        count += 1
+
+
+def mark_searched(run: Run) -> bool:
+    """Record ``searched`` once every round is done; returns whether it is."""
+    if len(finished(run)) >= total_rounds(run):
+        run.meta["status"] = "searched"
+        run.save_meta()
+        return True
+    return False
 
 
 def run_loop(run: Run, proposer, *, max_new: int | None = None,
-             on_round: Callable[[dict], None] | None = None) -> list[dict]:
-    """Run (or resume) rounds; returns the states of the rounds advanced in this call.
+             on_round: Callable[[RoundState], None] | None = None) -> list[RoundState]:
+    """Only the rounds (no selection, held-out or report); returns the states
+    of the rounds advanced in this call. ``on_round`` is told about each
+    finished round as soon as it is archived."""
+    advanced: list[RoundState] = []
 
-    Unfinished rounds are completed first, at their recorded phase. ``max_new``
-    bounds how many rounds this call starts or resumes; ``on_round`` is told
-    about each finished round as soon as it is archived.
-    """
-    with RunLock(run.dir):
-        seeds = seed_files(run)
-        target = len(seeds) + run.cfg.rounds
-        baselines = run.baselines("search")
-        if not run.meta.get("workspace_ready"):
-            write_static(run.workspace, run.cfg, baselines)
-            run.meta["workspace_ready"] = True
-        run.meta["status"] = "searching"
-        run.save_meta()
-        advanced: list[dict] = []
-        while max_new is None or len(advanced) < max_new:
-            states = round_states(run)
-            done = [s for s in states if s["phase"] == "done"]
-            check_tampering(run, done)
-            pending = [s for s in states if s["phase"] != "done"]
-            if pending:
-                n = pending[0]["round"]
-            elif len(done) >= target:
-                break
-            else:
-                cap = cap_reached(run, done)
-                if cap:
-                    run.meta["stopped"] = cap
-                    run.save_meta()
-                    break
-                n = (states[-1]["round"] if states else 0) + 1
-            origin = "seed" if n <= len(seeds) else "proposer"
-            seed = str(seeds[n - 1].resolve()) if origin == "seed" else None
-            advanced.append(run_round(run, n, proposer, done, target, origin, seed))
-            if on_round is not None:
-                on_round(advanced[-1])
-        if len([s for s in round_states(run) if s["phase"] == "done"]) >= target:
-            run.meta["status"] = "searched"
-            run.save_meta()
-        return advanced
+    def record(st: RoundState) -> None:
+        advanced.append(st)
+        if on_round is not None:
+            on_round(st)
+
+    main(run, proposer, max_new=max_new, finish=False, say=lambda line: None, on_round=record)
+    return advanced

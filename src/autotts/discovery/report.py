@@ -103,7 +103,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
     iso = next((s["isolation"] for s in done if s.get("isolation")), None)
     out = [f"# Discovery run {run.meta['id']}", "",
-           f"- proposer: `{run.cfg.proposer}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
+           f"- proposer: `{run.cfg.proposer.name}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
            f"grid: {', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract else 'free SETTINGS'}",
            f"- ablations: traces in history = {run.cfg.history_traces}; "
            f"single-beta contract = {run.cfg.beta_contract}",
@@ -112,6 +112,8 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
            f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"] + _screening_lines(run, sel)
     if run.meta.get("stopped"):
         out.append(f"- stopped early: {run.meta['stopped']}")
+    out += [f"- budget: {note}" for note in run.meta.get("budget", [])
+            if note != run.meta.get("stopped")]
     if run.meta.get("tampering"):
         out.append("- TAMPERING DETECTED: " + "; ".join(run.meta["tampering"]))
     out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "

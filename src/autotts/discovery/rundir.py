@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.config import RunConfig, config_to_toml, load_config
 from autotts.discovery.evaluate import SandboxSettings
 from autotts.discovery.sandbox import Limits, detect_isolation
 from autotts.discovery.state import RunError, now, read_json, write_json
-from autotts.env.catalog import resolve_data_dir, resolve_envs
 from autotts.env.store import ReplayStore, load_store
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.fileio import write_atomic
@@ -62,26 +62,28 @@ class Run:
         return [load_store(r["path"], name=r["name"]) for r in self.store_refs("held_out")]
 
     def workers(self) -> int:
-        return self.cfg.workers or os.cpu_count() or 1
+        return self.cfg.sandbox.workers or os.cpu_count() or 1
 
     def sandbox(self) -> SandboxSettings:
-        iso = detect_isolation(self.cfg.isolation)
+        iso = detect_isolation(self.cfg.sandbox.isolation)
         hide = {Path(r["path"]).resolve().parent for split in ("search", "held_out")
                 for r in self.store_refs(split)}
         hide |= {self.dir.resolve(), Path(self.meta["data_dir"]).resolve()}
-        limits = Limits(wall_s=self.cfg.job_timeout_s, memory_mb=self.cfg.memory_mb,
-                        output_bytes=self.cfg.output_kb * 1024)
+        limits = Limits(wall_s=self.cfg.caps.job_timeout_s, memory_mb=self.cfg.caps.memory_mb,
+                        output_bytes=self.cfg.caps.output_kb * 1024)
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
-                               self.cfg.trace_questions)
+                               self.cfg.history.trace_questions)
+
+    def has_baselines(self, split: str) -> bool:
+        """Whether the baselines of ``split`` were computed."""
+        return (self.dir / "baselines" / f"{split}.json").is_file()
 
     def baselines(self, split: str) -> list[dict]:
-        """Seed baselines' curve rows on ``split`` (computed once, then read back)."""
-        path = self.dir / "baselines" / f"{split}.json"
-        rows = read_json(path)
+        """Seed baselines' curve rows on ``split``, as :func:`compute_baselines` wrote them."""
+        rows = read_json(self.dir / "baselines" / f"{split}.json")
         if rows is None:
-            stores = self.store_refs(split)
-            rows = baseline_rows(stores, self.cfg, self.workers())
-            write_json(path, rows)
+            raise RunError(f"{self.dir}: no baselines for the {split} split yet (they are "
+                           "computed when the loop starts and before the held-out phase)")
         return rows
 
     def sc64(self, split: str) -> dict[str, float]:
@@ -93,10 +95,18 @@ class Run:
         write_json(self.dir / "run.json", self.meta)
 
 
+def compute_baselines(run: Run, split: str) -> list[dict]:
+    """Evaluate the seed baselines on ``split`` once (later calls read them back)."""
+    if not run.has_baselines(split):
+        write_json(run.dir / "baselines" / f"{split}.json",
+                   baseline_rows(run.store_refs(split), run.cfg, run.workers()))
+    return run.baselines(split)
+
+
 def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict]:
     """Evaluate every baseline setting (trusted built-ins, so in-process, with gold)."""
     specs: list[tuple[ControllerSpec, bool]] = []
-    ids = list(dict.fromkeys(("sc",) + tuple(cfg.baselines)))
+    ids = list(dict.fromkeys(("sc",) + tuple(cfg.run.baselines)))
     for cid in ids:
         key, values, head = BASELINE_GRIDS.get(cid, ("", (), 0))
         if key:
@@ -105,7 +115,7 @@ def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict
             specs.append((ControllerSpec(cid), True))
     cells = [Cell(env=s["name"], path=s["path"], spec=spec) for s in stores for spec, _ in specs]
     heads = [h for _ in stores for _, h in specs]
-    results = run_cells(cells, seeds=cfg.seed_list, workers=workers, progress=True,
+    results = run_cells(cells, seeds=cfg.run.seed_list, workers=workers, progress=True,
                         description="baselines")
     return [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
              "accuracy": r.accuracy, "tokens": r.tokens, "headline": h,
@@ -128,8 +138,8 @@ def init_run(run_dir: Path, cfg: RunConfig) -> Run:
                        f"{run_dir}`, or choose a new directory.")
     if run_dir.exists() and any(run_dir.iterdir()):
         raise RunError(f"{run_dir} is not empty; a new run needs an empty or new directory")
-    root = resolve_data_dir(cfg.data or None)
-    search, held = _resolve(cfg.search, root), _resolve(cfg.held_out, root)
+    root = resolve_data_dir(cfg.run.data or None)
+    search, held = _resolve(cfg.run.search, root), _resolve(cfg.run.held_out, root)
     overlap = {s["path"] for s in search} & {h["path"] for h in held}
     if overlap:
         raise RunError(f"stores in both search and held-out: {', '.join(sorted(overlap))}")

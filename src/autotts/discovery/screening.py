@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from autotts.discovery.contract import contract_violations
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
@@ -49,13 +49,11 @@ def _full_record(run: Run, doc: dict) -> dict:
         return {"status": "failed", "seeds": doc.get("seeds"), "error": doc.get("error")}
     cells = [CellResult(**c) for c in doc["cells"]]
     sc64 = run.sc64("search")
-    score = score_cells(cells, sc64, contract=run.cfg.beta_contract)
+    score = score_cells(cells, sc64, contract=run.cfg.contract.enabled)
     problems = []
-    if run.cfg.beta_contract:
+    if run.cfg.contract.enabled:
         problems = contract_violations(cells, sc64_tokens=sc64,
-                                       tolerance=run.cfg.contract_tolerance,
-                                       min_branches=run.cfg.contract_min_branches,
-                                       min_sc_share=run.cfg.contract_min_sc_share)
+                                       **run.cfg.contract.rule())
     return {"status": "invalid" if problems else "ok", "seeds": doc["seeds"], "score": score,
             "error": "beta contract: " + "\n".join(problems) if problems else None}
 
@@ -74,10 +72,11 @@ def full_evaluate(run: Run, st: dict) -> dict:
     # Only a round untouched since archiving gets its digest refreshed after we add a file.
     untouched = digest_dir(rdir, exclude=("state.json", FULL_FILE)) == st.get("digest")
     doc = read_json(rdir / FULL_FILE)
-    if doc is None or doc.get("seeds") != run.cfg.seeds:
+    if doc is None or doc.get("seeds") != run.cfg.run.seeds:
         res = evaluate_candidate((rdir / "candidate.py").read_text(), st["class_name"],
-                                 run.search_stores, st["grid"], run.cfg.seed_list, run.sandbox())
-        doc = {"round": st["round"], "seeds": run.cfg.seeds, "screened": False, **res.to_dict()}
+                                 run.search_stores, st["grid"], run.cfg.run.seed_list,
+                                 run.sandbox())
+        doc = {"round": st["round"], "seeds": run.cfg.run.seeds, "screened": False, **res.to_dict()}
         write_json(rdir / FULL_FILE, doc)
     st["full"] = _full_record(run, doc)
     if untouched:
@@ -88,7 +87,7 @@ def full_evaluate(run: Run, st: dict) -> dict:
 
 def full_stage(run: Run, done: list[dict]) -> tuple[list[dict], list[int]]:
     """Re-run the considered rounds in full; returns (updated states, considered round numbers)."""
-    chosen = {s["round"] for s in considered(done, run.cfg.screen_topk)}
+    chosen = {s["round"] for s in considered(done, run.cfg.run.screen_topk)}
     states = [full_evaluate(run, s) if s["round"] in chosen and s.get("screened") else s
               for s in done]
     return states, sorted(chosen)

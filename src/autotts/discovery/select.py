@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
+from autotts.discovery.budget import REPORT_S, Budget
 from autotts.discovery.evaluate import evaluate_candidate
+from autotts.discovery.heldout_summary import cmc_reference
 from autotts.discovery.loop import round_states
+from autotts.discovery.phases import Phases
 from autotts.discovery.rounds import best_round
-from autotts.discovery.rundir import Run
+from autotts.discovery.rundir import Run, compute_baselines
 from autotts.discovery.screening import full_stage, with_full_scores
 from autotts.discovery.state import RunLock, now, read_json, round_dir, write_json
 
@@ -41,35 +45,68 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
     res = evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
-                             run.cfg.seed_list, run.sandbox())
+                             run.cfg.run.seed_list, run.sandbox())
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}
     write_json(path, doc)
     return doc
 
 
-def finalize(run: Run) -> dict:
-    """Select and evaluate on held-out (idempotent; resumes after a kill)."""
+def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = None) -> dict:
+    """Select and evaluate on held-out (idempotent; resumes after a kill).
+
+    With a ``budget``, the picks are always evaluated; the other rounds'
+    held-out points (Figure 4) only while they fit before the deadline, the
+    rest are listed under ``held_out_skipped``.
+    """
+    phases = phases or Phases(lambda _: None, tty=False)
     path = run.dir / "final" / "selection.json"
     with RunLock(run.dir):
         done = [s for s in round_states(run) if s["phase"] == "done"]
         screening = None
-        if run.cfg.screening:  # re-run the contenders on all seeds, pick on those numbers
-            done, contenders = full_stage(run, done)
+        if run.cfg.run.screening:  # re-run the contenders on all seeds, pick on those numbers
+            with phases.phase("selection: full-seed re-runs of the contenders"):
+                done, contenders = full_stage(run, done)
             chosen = picks(with_full_scores(done))
-            screening = {"screen_seeds": run.cfg.screen_seeds, "seeds": run.cfg.seeds,
-                         "topk": run.cfg.screen_topk, "considered": contenders}
+            screening = {"screen_seeds": run.cfg.run.screen_seeds, "seeds": run.cfg.run.seeds,
+                         "topk": run.cfg.run.screen_topk, "considered": contenders}
         else:
             chosen = picks(done)
-        run.baselines("held_out")
-        held = {}
-        for st in done:
-            if st.get("status") == "ok":
-                full = st["round"] in chosen.values()
-                held[st["round"]] = _held_out_round(run, st, full)
+        with phases.phase("baselines and CMC reference on the held-out split"):
+            compute_baselines(run, "held_out")
+            cmc_reference(run)
+        held, skipped = _held_out(run, done, chosen, budget, phases)
         doc = {"picks": chosen, "rounds": [s["round"] for s in done], "finished": now(),
                "screening": screening,
                "held_out_errors": {n: h["error"] for n, h in held.items() if h.get("error")}}
+        if skipped:
+            doc["held_out_skipped"] = skipped
         write_json(path, doc)
         run.meta["status"] = "finished"
         run.save_meta()
         return json.loads(json.dumps(doc))
+
+
+def _held_out(run: Run, done: list[dict], chosen: dict, budget: Budget | None,
+              phases: Phases) -> tuple[dict[int, dict], list[int]]:
+    """Held-out evaluations: the picks' whole grids first, then every other ok
+    round's top point while the budget allows; returns (docs, skipped rounds)."""
+    ok = [s for s in done if s.get("status") == "ok"]
+    first = [s for s in ok if s["round"] in chosen.values()]
+    rest = [s for s in ok if s["round"] not in chosen.values()]
+    held: dict[int, dict] = {}
+    skipped: list[int] = []
+    points, t0 = 0, time.monotonic()
+    with phases.phase("held-out evaluation", len(ok)) as tick:
+        for st in first + rest:
+            full = st in first
+            per_point = (time.monotonic() - t0) / points if points else 0.0
+            if not full and budget is not None and not budget.fits(per_point + REPORT_S):
+                skipped.append(st["round"])
+                continue
+            held[st["round"]] = _held_out_round(run, st, full)
+            points += len(st["grid"]) if full else 1
+            tick()
+    if skipped and budget is not None:
+        budget.note(f"held-out points of rounds {', '.join(map(str, skipped))} skipped to keep "
+                    "the wall budget (the picks were evaluated in full)")
+    return held, sorted(skipped)

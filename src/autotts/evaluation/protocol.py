@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autotts.env.api import EpisodeAPI
 from autotts.env.episode import Episode
 from autotts.env.store import ReplayStore
 from autotts.evaluation.traces import TracedEpisode
@@ -79,7 +80,7 @@ class SeedBlock:
 def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEFAULT_SEEDS,
              kappa_probe: float = 0, traces: bool = False,
              controller_id: str | None = None, params: dict | None = None,
-             solve: Callable[[Episode], Any] | None = None) -> EvalResult:
+             solve: Callable[[EpisodeAPI], Any] | None = None) -> EvalResult:
     """Run ``controller`` on every question of ``store`` for every seed."""
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     block = protocol_block(store, controller, seed_list, kappa_probe=kappa_probe,
@@ -92,10 +93,9 @@ def evaluate(store: ReplayStore, controller, *, seeds: int | Sequence[int] = DEF
 
 def protocol_block(store: ReplayStore, controller, seeds: Sequence[int], *,
                    kappa_probe: float = 0, traces: bool = False,
-                   solve: Callable[[Episode], Any] | None = None) -> SeedBlock:
+                   solve: Callable[[EpisodeAPI], Any] | None = None) -> SeedBlock:
     """The protocol's loop for ``seeds``: every question, a fresh shuffle per seed."""
     solve = solve or controller.solve
-    episode_cls = TracedEpisode if traces else Episode
     questions = store.questions
     correct = np.zeros((len(seeds), len(questions)), dtype=bool)
     q_cost = np.zeros((len(seeds), len(questions)), dtype=float)
@@ -106,7 +106,9 @@ def protocol_block(store: ReplayStore, controller, seeds: Sequence[int], *,
     for si, seed in enumerate(seeds):
         cost, right = 0, 0
         for qi, q in enumerate(questions):
-            ep = episode_cls(q, shuffled_order(seed, q.n_branches), kappa_probe=kappa_probe)
+            ep = Episode(q, shuffled_order(seed, q.n_branches), kappa_probe=kappa_probe)
+            if rows is not None:
+                ep = TracedEpisode(ep)
             answer = solve(ep)
             ok = answer is not None and answer == q.gold
             correct[si, qi] = ok

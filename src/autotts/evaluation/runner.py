@@ -29,7 +29,6 @@ from autotts.evaluation.protocol import (
 )
 from autotts.progress import progress_bar
 
-SCREEN_SEEDS = 10
 TASKS_PER_WORKER = 3  # enough chunks to keep every worker busy until the end
 
 
@@ -139,30 +138,3 @@ def _combine(cell: Cell, parts: list[SeedBlock]) -> EvalResult:
     params = cell.spec.build().params()
     return to_result(merge_blocks(parts), env=cell.env, controller=cell.spec.label,
                      params=params)
-
-
-def screen_cells(cells: Sequence[Cell], *, full: bool | Sequence[bool] = False,
-                 screen_seeds: int = SCREEN_SEEDS, full_seeds: int = DEFAULT_SEEDS,
-                 **run_kwargs) -> list[EvalResult]:
-    """Discovery's two-stage evaluation: a cheap screen, the full protocol on request.
-
-    Cells whose ``full`` flag is False are evaluated on seeds
-    ``0..screen_seeds-1`` only; cells flagged True on ``0..full_seeds-1`` (the
-    paper's 100). ``full`` is one flag for every cell or one per cell. Each
-    result's ``seeds`` says which stage produced it, so an archive records
-    whether a number is a screen or a full evaluation; the screen's seeds are
-    the first seeds of the full run, so its per-seed values are a prefix of the
-    full run's. ``run_kwargs`` go to :func:`run_cells` (workers, executor, ...).
-    Results come back in the order of ``cells``.
-    """
-    flags = [bool(full)] * len(cells) if isinstance(full, bool) else [bool(f) for f in full]
-    if len(flags) != len(cells):
-        raise ValueError(f"full has {len(flags)} flags for {len(cells)} cells")
-    results: list[EvalResult | None] = [None] * len(cells)
-    for stage, n_seeds in ((False, screen_seeds), (True, full_seeds)):
-        picked = [k for k, f in enumerate(flags) if f is stage]
-        if picked:
-            out = run_cells([cells[k] for k in picked], seeds=n_seeds, **run_kwargs)
-            for k, r in zip(picked, out):
-                results[k] = r
-    return results  # type: ignore[return-value]

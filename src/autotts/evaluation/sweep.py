@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
-from autotts.env.catalog import StoreRef, resolve_data_dir, resolve_envs
+from autotts.data.catalog import StoreRef, resolve_data_dir, resolve_envs
 from autotts.evaluation.protocol import EvalResult
 from autotts.evaluation.results_io import (
     Journal,

@@ -23,8 +23,6 @@ from autotts.env.catalog import HELD_OUT_SPLIT
 from autotts.evaluation.envelope_gap import RESAMPLED, EnvelopeGap, RatedPoint, envelope_gap
 from autotts.evaluation.pareto import envelope_curve
 from autotts.evaluation.stats import accuracy_interval
-from autotts.evaluation.sweep import run_sweep
-from autotts.evaluation.sweep_spec import SweepSpec, parse_sweep, to_toml
 from autotts.fileio import write_atomic
 from autotts.report.curves import BETAS, FAMILIES, WIDTHS, CurvePoint, Family, mean_curves
 from autotts.report.tables import find_row, fmt_diff
@@ -48,9 +46,6 @@ TABLE_ROWS: tuple[tuple[str, str, dict], ...] = (
 )
 HEADER = ("store", "method", "accuracy %", "95% CI", "tokens (k)", "envelope of the others",
           "set by", "Δ acc [95% CI]", "P(Δ<=0)")
-SWEEP_HEADER = ("# Written by `autotts reproduce table1`: beyond the paper (not in Table 1).\n"
-                "# Rerun with: autotts sweep sweep.toml --out DIR\n")
-
 
 @dataclass(frozen=True)
 class BeyondRow:
@@ -66,25 +61,6 @@ class BeyondRow:
 
 def held_out(stores: Sequence[str]) -> list[str]:
     return [s for s in stores if s in HELD_OUT_SPLIT]
-
-
-def beyond_spec(stores: Sequence[str], seeds: int, source: str) -> SweepSpec:
-    """The beyond-the-paper sweep over ``stores``; returns the parsed spec."""
-    controllers = [{"id": f.controller_id, "label": f.label, "params": f.params,
-                    "grid": {f.knob: list(f.values)}} for f in BEYOND_FAMILIES]
-    return parse_sweep(SWEEP_HEADER + to_toml(seeds, list(stores), controllers), source=source)
-
-
-def run_beyond(out: Path, refs, seeds: int, *, workers: int, progress: bool) -> list[dict]:
-    """Run (or resume) the sweep on the held-out stores among ``refs`` into
-    ``out/beyond``; returns its rows (none without held-out stores)."""
-    held = [r for r in refs if r.name in HELD_OUT_SPLIT]
-    if not held:
-        return []
-    spec = beyond_spec([r.name for r in held], seeds, str(out / "beyond" / "sweep.toml"))
-    write_atomic(out / "beyond" / "sweep.toml", spec.text)
-    return run_sweep(spec, out / "beyond", refs=held, workers=workers, progress=progress,
-                     manifest_extra={"command": "autotts reproduce table1 (beyond the paper)"}).rows
 
 
 def _family(label: str) -> Family:

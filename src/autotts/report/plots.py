@@ -1,4 +1,5 @@
-"""Scaling-curve figures (the only module that imports matplotlib; Agg backend).
+"""Scaling-curve figures of sweeps (matplotlib, Agg backend; imported only when a
+figure is drawn, like the other plotting modules).
 
 Accuracy against tokens per question on a log axis, one colour and marker per
 method everywhere, hollow markers for the Table-1 targets.

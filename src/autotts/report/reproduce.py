@@ -1,5 +1,5 @@
-"""``reproduce table1``: the paper's Table 1 and its scaling curves, as one
-resumable sweep followed by tables, figures and a report page.
+"""Rendering ``reproduce table1``'s output: tables, figures and the report page
+from the sweep's rows (the sweep itself is :mod:`autotts.evaluation.reproduce`).
 
 Output directory::
 
@@ -16,31 +16,17 @@ Output directory::
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.console import Console
-
-from autotts import __version__
-from autotts.env.catalog import (
-    HELD_OUT_SPLIT,
-    PUBLISHED,
-    resolve_data_dir,
-    resolve_envs,
-)
-from autotts.evaluation.results_io import git_commit, write_csv
-from autotts.evaluation.sweep import SweepOutcome, run_sweep
-from autotts.evaluation.sweep_spec import SweepSpec, parse_sweep, to_toml
+from autotts.data.catalog import HELD_OUT_SPLIT
+from autotts.evaluation.results_io import write_csv
+from autotts.evaluation.sweep import SweepOutcome
 from autotts.fileio import write_atomic
 from autotts.report import tables
-from autotts.report.curves import FAMILIES, mean_curves, paper_points, store_curves
+from autotts.report.curves import mean_curves, paper_points, store_curves
 from autotts.report.document import ReportData, ReportFigure
-
-SWEEP_HEADER = ("# Written by `autotts reproduce table1`: Table 1 and its scaling curves.\n"
-                "# Every baseline sweeps its width with the other parameters at their Table-1\n"
-                "# values; CMC sweeps beta. Rerun with: autotts sweep sweep.toml --out DIR\n")
 
 
 @dataclass
@@ -51,50 +37,6 @@ class ReproduceOutcome:
     markdown: str
     files: dict[str, Path] = field(default_factory=dict)
     sweep: SweepOutcome | None = None
-
-
-def reproduce_spec(stores: Sequence[str], seeds: int, curves: bool = True,
-                   source: str = "sweep.toml") -> SweepSpec:
-    """The sweep behind Table 1: every family over its knob values (only the
-    Table-1 values when ``curves`` is False); returns the parsed spec."""
-    controllers = [{"id": fam.controller_id, "label": fam.label, "params": fam.params,
-                    "grid": {fam.knob: list(fam.values if curves else fam.table_values())}}
-                   for fam in FAMILIES]
-    text = SWEEP_HEADER + to_toml(seeds, list(stores), controllers)
-    return parse_sweep(text, source=source)
-
-
-def run_reproduce(out_dir: str | Path, *, stores: Sequence[str] = PUBLISHED, seeds: int = 100,
-                  workers: int = 1, data: str | Path | None = None, curves: bool = True,
-                  progress: bool = False, console: Console | None = None) -> ReproduceOutcome:
-    """Run (or resume) the Table-1 sweep into ``out_dir`` and write every
-    table, figure and report; returns a :class:`ReproduceOutcome`.
-
-    The published stores are downloaded first when the data directory has none.
-    """
-    from autotts.env.download import ensure_data
-
-    t0 = time.perf_counter()
-    out = Path(out_dir)
-    root = resolve_data_dir(data)
-    ensure_data(root, console=console, progress=progress)
-    refs = resolve_envs(list(stores), root)
-    names = [r.name for r in refs]
-    spec = reproduce_spec(names, seeds, curves, source=str(out / "sweep.toml"))
-    write_atomic(out / "sweep.toml", spec.text)
-    sweep = run_sweep(spec, out, refs=refs, workers=workers, progress=progress,
-                      manifest_extra={"command": "autotts reproduce table1"})
-    meta = {"autotts version": __version__, "git commit": git_commit(), "seeds": seeds,
-            "stores": len(names), "cells": len(sweep.rows),
-            "cells evaluated in this run": sweep.ran,
-            "wall time of this run (s)": round(time.perf_counter() - t0, 1)}
-    from autotts.report.beyond import run_beyond
-
-    extra = run_beyond(out, refs, seeds, workers=workers, progress=progress) if curves else []
-    outcome = write_reports(out, sweep.rows, names, seeds, curves=curves, meta=meta,
-                            beyond=extra)
-    outcome.sweep = sweep
-    return outcome
 
 
 def write_reports(out_dir: str | Path, rows: Sequence[dict], stores: Sequence[str], seeds: int,

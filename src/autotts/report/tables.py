@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autotts.env.catalog import HELD_OUT_SPLIT
+from autotts.data.catalog import HELD_OUT_SPLIT
 from autotts.evaluation.reference import PAPER_TABLE1, RELEASED_CODE, TABLE1_METHODS
 from autotts.evaluation.stats import accuracy_interval
 

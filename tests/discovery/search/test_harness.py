@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from autotts.discovery.search.harness import run_search, store_file
 from autotts.discovery.search.space import seed_genome
+from tests.discovery.search.harness_module import run_search, store_file
 
 from .conftest import synthetic_questions
 

@@ -13,8 +13,9 @@ import ast
 import inspect
 from functools import lru_cache
 
+from autotts.controllers import branches
 from autotts.discovery.search import parts
-from autotts.discovery.search.space import KNOBS, SLOTS, Genome, needed_knobs, normalize
+from autotts.discovery.search.space import KNOBS, Genome, needed_knobs, normalize
 
 CLASS_NAME = "SearchController"
 MAX_STEPS = 500  # outer rounds per question, as CMC
@@ -110,11 +111,16 @@ _WIDEN = '''
 
 @lru_cache(maxsize=1)
 def part_sources() -> dict[str, str]:
-    """Source of every top-level function and class of :mod:`.parts`, read once
-    (one snapshot, so an edit of the file mid-run cannot mix versions)."""
-    text = inspect.getsource(parts)
-    return {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    """Source of every top-level function and class of :mod:`.parts` and of the
+    shared bookkeeping (:mod:`autotts.controllers.branches`), read once (one
+    snapshot, so an edit of a file mid-run cannot mix versions)."""
+    out = {}
+    for module in (branches, parts):
+        text = inspect.getsource(module)
+        out.update({node.name: ast.get_source_segment(text, node)
+                    for node in ast.parse(text).body
+                    if isinstance(node, (ast.FunctionDef, ast.ClassDef))})
+    return out
 
 
 def summary(genome: Genome) -> str:
@@ -177,8 +183,3 @@ def render(genome: Genome, *, class_name: str = CLASS_NAME, origin: str = "") ->
                           track_new=_TRACK.format(new=True) if ema else "",
                           track_old=_TRACK.format(new=False) if ema else "")
     return text
-
-
-def slot_variants() -> dict[str, list[str]]:
-    """Every slot's variants (for help texts and tests)."""
-    return {slot: list(v) for slot, v in SLOTS.items()}

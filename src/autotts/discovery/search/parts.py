@@ -1,7 +1,9 @@
 """The building blocks the search composes into controllers.
 
-Every function here is copied verbatim (``inspect.getsource``) into the
-generated candidate files, so this module obeys the candidate rules itself:
+Every function here, and the branch bookkeeping they share with CMC
+(:mod:`autotts.controllers.branches`), is copied verbatim
+(``inspect.getsource``) into the generated candidate files, so both modules
+obey the candidate rules themselves:
 it imports only the sandbox allowlist, touches the episode only through its
 public methods, and uses no private or dunder attribute. ``k`` is always the
 dict of knob values the candidate's ``schedule(beta)`` returns.
@@ -17,86 +19,14 @@ Per slot, every variant has the same signature:
 
 from __future__ import annotations
 
-from collections import deque
-
+from autotts.controllers.branches import (  # noqa: F401 - prune_keep_k is a prune variant
+    Branches,
+    advance,
+    count_off,
+    prune_keep_k,
+    trend,
+)
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
-
-
-# ---- shared bookkeeping ------------------------------------------------------
-class Branches:
-    """What one episode's controller remembers about its branches."""
-
-    def __init__(self, ep, trend_len: int):
-        self.ep = ep
-        self.ids = []            # opened branch ids, in opening order
-        self.off = []            # consecutive rounds each branch disagreed with the winner
-        self.dropped = []        # branches this controller pruned
-        self.seen = []           # every answer each branch revealed, oldest first
-        self.pool = {}           # final answers of finished branches, in finishing order
-        self.n_pool = 0
-        self.n_votes = 0         # how many votes the last vote() counted
-        self.ema = 0.0           # smoothed vote confidence
-        self.hist = deque(maxlen=trend_len)  # recent ema values, for the trend
-        self.stable = 0          # steps the winner has stayed the same
-        self.last_winner = None
-
-    def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
-
-    def voters(self) -> list[int]:
-        """Branches whose answers may vote: every branch not pruned."""
-        return [i for i in self.ids if not self.dropped[i]]
-
-
-def open_branches(st: Branches, n: int) -> None:
-    """Open up to ``n`` new branches (fewer when the question runs out)."""
-    ep = st.ep
-    for _ in range(n):
-        if ep.branches_left <= 0:
-            return
-        i = ep.open()
-        st.ids.append(i)
-        st.off.append(0)
-        st.dropped.append(False)
-        st.seen.append([ep.latest(i)])
-        if ep.is_finished(i):
-            add_final(st, ep.latest(i))
-
-
-def add_final(st: Branches, answer: str) -> None:
-    """Count a finished branch's answer in the completed pool."""
-    st.pool[answer] = st.pool.get(answer, 0) + 1
-    st.n_pool += 1
-
-
-def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
-    ep = st.ep
-    for _ in range(burst):
-        ep.step(i)
-        if ep.is_finished(i):
-            add_final(st, ep.latest(i))
-            break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
-
-
-def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
-    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
-    step's last point is replaced."""
-    st.ema = (1 - alpha) * st.ema + alpha * conf
-    if new_step:
-        st.hist.append(st.ema)
-    else:
-        st.hist[-1] = st.ema
-
-
-def trend(st: Branches) -> float:
-    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
-    h = st.hist
-    return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
 # ---- vote: which answers count, and how sure the vote is ---------------------
@@ -171,15 +101,6 @@ def answer_recent(st: Branches, k: dict) -> str | None:
 
 
 # ---- prune: when to give up on a branch --------------------------------------
-def count_off(st: Branches, winner: str) -> list[int]:
-    """Update each live branch's disagreement streak; returns the live branches."""
-    ep = st.ep
-    alive = st.alive()
-    for i in alive:
-        st.off[i] = st.off[i] + 1 if ep.latest(i) != winner else 0
-    return alive
-
-
 def prune_patience(st: Branches, winner: str, k: dict) -> None:
     """Prune every live branch that disagreed with the winner ``patience``
     rounds in a row, as long as another branch stays alive."""
@@ -190,21 +111,6 @@ def prune_patience(st: Branches, winner: str, k: dict) -> None:
             st.ep.prune(i)
 
 
-def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
-    """Prune the longest-disagreeing branches past ``patience``, never leaving
-    fewer than ``keep`` live branches."""
-    alive = count_off(st, winner)
-    worst = [i for i in alive if st.off[i] >= k["patience"]]
-    worst.sort(key=lambda i: -st.off[i])
-    cut = worst[: max(0, len(alive) - k["keep"])]
-    for i in cut:
-        st.dropped[i] = True
-        st.ep.prune(i)
-    if worst:
-        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
-
-
-# ---- depth: which live branches advance this round ---------------------------
 def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
     """Every live branch advances ``depth_burst`` intervals."""
     for i in st.alive():

@@ -150,11 +150,6 @@ def normalize(genome: Genome) -> Genome:
     return {"parts": {s: parts[s] for s in SLOTS}, "coefs": coefs}
 
 
-def genome_key(genome: Genome) -> str:
-    """Canonical text of a genome: equal keys mean the same controller code."""
-    return json.dumps(normalize(genome), sort_keys=True)
-
-
 BEHAVIOUR_GRID = tuple(i / 20 for i in range(21))
 
 

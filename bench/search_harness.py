@@ -4,20 +4,20 @@ It plays the loop's part in the simplest way: propose, write the candidate,
 evaluate it on the search stores over a beta grid, append a
 :class:`RoundSummary` to the history, repeat. It is for tuning the space and
 measuring what the search reaches; it has none of the loop's sandboxing,
-and runs candidates in this process's workers. Usage::
+and runs candidates in this process's workers, so it lives with the
+benchmarks, not in the package. Usage::
 
-    python -m autotts.discovery.search.harness --data /path/to/replay --rounds 20 --out DIR
+    python bench/search_harness.py --data /path/to/replay --rounds 20 --out DIR
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import click
 
 from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
@@ -130,7 +130,7 @@ def _parse_settings(items: Sequence[str]) -> dict:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--setting")
+            raise ValueError(f"--setting {item!r}: expected KEY=VALUE")
         try:
             out[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
@@ -144,30 +144,40 @@ def _write_json(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
-@click.command()
-@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=lambda: os.environ.get("AUTOTTS_DATA"), required=True,
-              help="Replay store directory (default: $AUTOTTS_DATA).")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Directory for the candidates and their curves.")
-@click.option("--rounds", default=20, show_default=True, help="Most candidates to try.")
-@click.option("--minutes", default=None, type=float, help="Stop proposing after this many minutes.")
-@click.option("--seeds", default=10, show_default=True, help="Shuffle seeds per evaluation.")
-@click.option("--seed", default=0, show_default=True, help="Search seed.")
-@click.option("--workers", default=2, show_default=True, help="Evaluation processes.")
-@click.option("--setting", "settings", multiple=True, metavar="KEY=JSON",
-              help='A proposer setting, e.g. --setting seeds=\'["asc"]\' (repeatable).')
-@click.option("--held-out", "held_out",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="Skip the search: report this candidate file on the held-out "
-                                 "stores over the beta grid, against SC@64, ASC and CMC.")
-def main(data: Path, out: Path, rounds: int, minutes: float | None, seeds: int, seed: int,
-         workers: int, settings: tuple[str, ...], held_out: Path | None) -> None:
-    """Run the search proposer against the search stores, without the loop."""
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The harness's command line."""
+    p = argparse.ArgumentParser(description="Run the search proposer against the search "
+                                "stores, without the loop.")
+    p.add_argument("--data", type=Path, default=os.environ.get("AUTOTTS_DATA"),
+                   help="Replay store directory (default: $AUTOTTS_DATA).")
+    p.add_argument("--out", type=Path, required=True,
+                   help="Directory for the candidates and their curves.")
+    p.add_argument("--rounds", type=int, default=20, help="Most candidates to try (20).")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="Stop proposing after this many minutes.")
+    p.add_argument("--seeds", type=int, default=10, help="Shuffle seeds per evaluation (10).")
+    p.add_argument("--seed", type=int, default=0, help="Search seed (0).")
+    p.add_argument("--workers", type=int, default=2, help="Evaluation processes (2).")
+    p.add_argument("--setting", dest="settings", action="append", default=[], metavar="KEY=JSON",
+                   help='A proposer setting, e.g. --setting seeds=\'["asc"]\' (repeatable).')
+    p.add_argument("--held-out", dest="held_out", type=Path, default=None,
+                   help="Skip the search: report this candidate file on the held-out stores "
+                        "over the beta grid, against SC@64, ASC and CMC.")
+    args = p.parse_args(argv)
+    if not args.data or not Path(args.data).is_dir():
+        p.error("--data (or $AUTOTTS_DATA) must name a directory of replay stores")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the search (or, with --held-out, report one candidate on held-out)."""
+    args = parse_args(argv)
+    data, out, seeds, workers, held_out = (args.data, args.out, args.seeds, args.workers,
+                                           args.held_out)
     if held_out is None:
-        run_search(out, data, rounds=rounds, seeds=seeds, seed=seed, workers=workers,
-                   budget_s=None if minutes is None else 60 * minutes,
-                   settings=_parse_settings(settings))
+        run_search(out, data, rounds=args.rounds, seeds=seeds, seed=args.seed, workers=workers,
+                   budget_s=None if args.minutes is None else 60 * args.minutes,
+                   settings=_parse_settings(args.settings))
         return
     specs = {"ASC": ControllerSpec("asc"), "CMC b=0.5": ControllerSpec("cmc", params={"beta": 0.5}),
              "CMC b=1.0": ControllerSpec("cmc", params={"beta": 1.0})}
@@ -177,7 +187,7 @@ def main(data: Path, out: Path, rounds: int, minutes: float | None, seeds: int, 
     rows = held_out_rows(specs, data, seeds=seeds, workers=workers)
     out.mkdir(parents=True, exist_ok=True)
     _write_json(out / f"held_out_{held_out.stem}.json", rows)
-    click.echo(format_rows(rows))
+    print(format_rows(rows))
 
 
 if __name__ == "__main__":

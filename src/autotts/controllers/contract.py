@@ -1,4 +1,8 @@
-"""The beta contract: a candidate's single knob must buy budget monotonically.
+"""The beta contract: a controller's single knob must buy budget monotonically.
+
+Used by the discovery loop on every candidate and by
+:func:`autotts.controllers.check.check_controller` on any controller with a
+``beta``.
 
 Rule (checked on the search-split results, per store, before archiving):
 
@@ -14,15 +18,23 @@ Rule (checked on the search-split results, per store, before archiving):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from autotts.discovery.evaluate import CellResult
+
+class ContractPoint(Protocol):
+    """One (store, beta) evaluation: what the rule reads (a discovery CellResult is one)."""
+
+    store: str
+    params: dict
+    tokens: float     # mean tokens per question
+    opened: float     # mean branches opened per question
 
 
-def contract_violations(cells: Sequence[CellResult], *, sc64_tokens: dict[str, float],
+def contract_violations(cells: Sequence[ContractPoint], *, sc64_tokens: dict[str, float],
                         tolerance: float = 0.02, min_branches: float = 16.0,
                         min_sc_share: float = 0.25) -> list[str]:
     """Every broken rule as a readable line; an empty list means the contract holds."""
-    by_store: dict[str, list[CellResult]] = {}
+    by_store: dict[str, list[ContractPoint]] = {}
     for c in cells:
         by_store.setdefault(c.store, []).append(c)
     problems: list[str] = []

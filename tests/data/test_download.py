@@ -1,4 +1,4 @@
-"""End-to-end tests of `autotts.env.download` against a local HTTP server.
+"""End-to-end tests of `autotts.data.published` against a local HTTP server.
 
 The server (threaded ``http.server`` on 127.0.0.1, a free port) serves
 decompressed copies of the real stores from $AUTOTTS_DATA and can corrupt a
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from autotts.env import catalog
-from autotts.env.download import (
+from autotts.data import catalog
+from autotts.data.published import (
     DigestMismatchError,
     DownloadError,
     ensure_data,

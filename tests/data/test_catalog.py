@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autotts.env import catalog
-from autotts.env.catalog import (
+from autotts.data import catalog
+from autotts.data.catalog import (
     CatalogError,
     find_stores,
     resolve_data_dir,

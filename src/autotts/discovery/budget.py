@@ -1,0 +1,84 @@
+"""The wall budget as a real deadline over the whole job.
+
+``[caps] wall_minutes`` (``--budget-minutes``) covers everything: the
+baselines, the rounds, selection (with the screening re-runs), the held-out
+evaluation and the report. Before each new round the loop asks whether one
+more round *and* the work after the last round still fit; the estimate of
+that work is made from the times measured in this run (round evaluation
+times scaled by seeds and stores; see :func:`finish_estimate_s`). After the
+rounds, the held-out evaluation of rounds that are not picks (the Figure-4
+points) is skipped when it would run past the deadline, and the report says
+so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+REPORT_S = 10.0  # allowance for writing the report and figures (a few seconds when quiet)
+SPAWN_S = 1.5    # allowance for starting one sandboxed evaluation (children, imports)
+
+
+@dataclass
+class Budget:
+    """Seconds allowed (``total_s``; 0 = no deadline) and seconds already used."""
+
+    total_s: float
+    spent_before_s: float = 0.0      # rounds finished by earlier processes of this run
+    t0: float = field(default_factory=time.monotonic)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def limited(self) -> bool:
+        """Whether there is a deadline at all."""
+        return self.total_s > 0
+
+    def spent_s(self) -> float:
+        """Seconds used so far: earlier processes' rounds plus this process's wall time."""
+        return self.spent_before_s + time.monotonic() - self.t0
+
+    def left_s(self) -> float:
+        """Seconds to the deadline (infinite without one)."""
+        return self.total_s - self.spent_s() if self.limited else float("inf")
+
+    def fits(self, seconds: float) -> bool:
+        """Whether ``seconds`` more work ends before the deadline."""
+        return seconds <= self.left_s()
+
+    def note(self, text: str) -> None:
+        """Remember what the budget made the run do (shown to the user, kept in run.json)."""
+        self.notes.append(text)
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def round_estimate_s(done: list[dict]) -> float:
+    """Expected wall time of one more round: the mean of the finished ones."""
+    return _mean([float(s.get("wall_s") or 0.0) for s in done])
+
+
+def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen_topk: int,
+                      n_search: int, n_held: int, baselines_s: float) -> float:
+    """Expected seconds for selection, held-out and the report after ``done``.
+
+    Per ok round the held-out run evaluates one grid point on ``n_held``
+    stores with all seeds; the two picks evaluate their whole grid; screening
+    re-runs up to ``2 x screen_topk`` rounds on the search split with all
+    seeds; the held-out baselines take about what the search ones took, scaled
+    by the number of stores. Each from the mean measured evaluation time.
+    """
+    ok = [s for s in done if s.get("status") == "ok"]
+    evals = [float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")]
+    if not ok or not evals:
+        return baselines_s * n_held / max(1, n_search) + REPORT_S
+    grid = _mean([len(s.get("grid") or [1]) for s in ok]) or 1.0
+    round_seeds = screen_seeds or seeds
+    per_full_grid = _mean(evals) * seeds / round_seeds  # one grid on all seeds, search split
+    held_scale = n_held / max(1, n_search)
+    held_points = len(ok) * (per_full_grid / grid * held_scale + SPAWN_S)
+    picks = min(2, len(ok)) * (per_full_grid * held_scale + SPAWN_S)
+    screening = min(len(ok), 2 * screen_topk) * per_full_grid if screen_seeds else 0.0
+    return held_points + picks + screening + baselines_s * held_scale + REPORT_S
