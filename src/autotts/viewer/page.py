@@ -31,7 +31,7 @@ def _header(data: RunData) -> str:
     facts = [f"status <b>{escape(str(meta.get('status')))}</b>",
              f"rounds {done} done of {cfg.rounds}" + (f" (+{len(data.rounds) - done} running)"
                                                       if len(data.rounds) > done else ""),
-             f"proposer <code>{escape(cfg.proposer)}</code>",
+             f"proposer <code>{escape(cfg.proposer.name)}</code>",
              f"seeds {cfg.seeds}" + (f" (rounds screened on {cfg.screen_seeds})"
                                      if cfg.screen_seeds else ""),
              f"grid {escape(grid)}", f"search stores {escape(', '.join(data.search_stores))}"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from autotts.discovery.config import RunConfig
-from autotts.discovery.contract import contract_violations
+from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult
 from autotts.viewer.rundata import RoundData
 from autotts.viewer.timeline import traces_html
@@ -55,9 +55,7 @@ def contract_html(rd: RoundData, cfg: RunConfig, baselines: list[dict]) -> str:
         return "<p>Not checked: the round has no evaluated cells.</p>"
     cells = [CellResult(**c) for c in rd.cells]
     sc64 = sc64_tokens(baselines)
-    problems = contract_violations(cells, sc64_tokens=sc64, tolerance=cfg.contract_tolerance,
-                                   min_branches=cfg.contract_min_branches,
-                                   min_sc_share=cfg.contract_min_sc_share)
+    problems = contract_violations(cells, sc64_tokens=sc64, **cfg.contract.rule())
     verdict = ("<p class=bad><b>Broken:</b></p><ul>" + "".join(
         f"<li>{escape(p)}</li>" for p in problems) + "</ul>") if problems else \
         (f"<p class=good><b>Holds</b>: tokens never fall by more than "
