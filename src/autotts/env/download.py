@@ -37,6 +37,7 @@ from rich.console import Console
 
 from autotts import __version__
 from autotts.env.catalog import PUBLISHED, SPLITS, StoreRef, find_stores
+from autotts.errors import AutoTTSError
 
 PUBLISHED_REPOSITORY = "zhengkid/AutoTTS"
 PUBLISHED_COMMIT = "3cd98d12c7cb999afc5c21381f22ea5811ac6c05"
@@ -48,7 +49,7 @@ CHUNK = 1 << 16
 Report = Callable[[int], None]
 
 
-class DownloadError(RuntimeError):
+class DownloadError(AutoTTSError, RuntimeError):
     """A published store could not be downloaded or verified."""
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from autotts import __version__
 from autotts.env.store import load_store
+from autotts.errors import AutoTTSError
 from autotts.fileio import write_atomic
 from autotts.live.answers import Grader, normalize_answer
 from autotts.live.backend import Backend
@@ -36,7 +37,7 @@ ROW_FIELDS = ("model", "revision", "template", "delta", "max_tokens", "sampling"
               "probe_suffix", "probe_tokens", "seed")
 
 
-class CollectError(RuntimeError):
+class CollectError(AutoTTSError, RuntimeError):
     """Collection cannot start or resume (the message says why)."""
 
 

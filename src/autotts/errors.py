@@ -1,0 +1,23 @@
+"""The package's expected errors: failures a user can act on, not bugs.
+
+The command line prints any :class:`AutoTTSError` as one line (what is wrong
+and what to do) and exits with its ``exit_code``: 2 for bad usage or input
+(:class:`InputError`), 1 for failures of the world (a download, a broken
+file, a busy run directory). ``--debug`` or ``AUTOTTS_DEBUG=1`` shows the
+traceback instead. Library callers catch them as usual; each concrete error
+also derives from the builtin it always was (``ValueError``, ``RuntimeError``).
+"""
+
+from __future__ import annotations
+
+
+class AutoTTSError(Exception):
+    """An expected failure; ``str(exc)`` says what is wrong and what to do."""
+
+    exit_code = 1
+
+
+class InputError(AutoTTSError):
+    """The user's input (an option, a parameter, a config or spec file) is wrong."""
+
+    exit_code = 2
