@@ -1,9 +1,10 @@
 """The package's expected errors: failures a user can act on, not bugs.
 
 The command line prints any :class:`AutoTTSError` as one line (what is wrong
-and what to do) and exits with its ``exit_code``: 2 for bad usage or input
-(:class:`InputError`), 1 for failures of the world (a download, a broken
-file, a busy run directory). ``--debug`` or ``AUTOTTS_DEBUG=1`` shows the
+and what to do) and exits with its ``exit_code``: 2 for bad usage, i.e. what
+the user wrote (an option, a parameter value, a store name, a sweep spec or
+run config: :class:`InputError`), 1 for failures of what the world provides
+(a download, a broken store file, a busy or foreign run directory). ``--debug`` or ``AUTOTTS_DEBUG=1`` shows the
 traceback instead. Library callers catch them as usual; each concrete error
 also derives from the builtin it always was (``ValueError``, ``RuntimeError``).
 """

@@ -37,7 +37,7 @@ from rich.console import Console
 
 from autotts import __version__
 from autotts.env.catalog import PUBLISHED, SPLITS, StoreRef, find_stores
-from autotts.errors import AutoTTSError
+from autotts.errors import AutoTTSError, InputError
 
 PUBLISHED_REPOSITORY = "zhengkid/AutoTTS"
 PUBLISHED_COMMIT = "3cd98d12c7cb999afc5c21381f22ea5811ac6c05"
@@ -51,6 +51,10 @@ Report = Callable[[int], None]
 
 class DownloadError(AutoTTSError, RuntimeError):
     """A published store could not be downloaded or verified."""
+
+
+class UnpublishedStoreError(InputError, DownloadError):
+    """A store name asked for is not among the published ones (bad usage, exit code 2)."""
 
 
 class DigestMismatchError(DownloadError):
@@ -117,7 +121,7 @@ def select_published(names: list[str] | tuple[str, ...] | None) -> list[Publishe
         expanded = SPLITS.get(name, (name,))
         for one in expanded:
             if one not in table:
-                raise DownloadError(f"'{name}' is not a published store; choose from "
+                raise UnpublishedStoreError(f"'{name}' is not a published store; choose from "
                                     f"{', '.join(SPLITS)} or {', '.join(table)}")
             chosen.setdefault(one, table[one])
     return list(chosen.values())
