@@ -7,28 +7,17 @@ from pathlib import Path
 
 import click
 
-from autotts.cli.options import parse_value
 from autotts.discovery.config import ConfigError, RunConfig
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.state import RunError, read_json
+from autotts.keyvalue import parse_pairs
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
 
 
 def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc))
-
-
-def _settings(items: tuple[str, ...]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected key=value, got {item!r}", param_hint="--set")
-        out[key.strip()] = [parse_value(v) for v in value.split(",")] if "," in value \
-            else parse_value(value)
-    return out
 
 
 def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
@@ -46,7 +35,7 @@ def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no
     if no_contract:
         kw["beta_contract"] = False
     if sets:
-        kw["proposer_settings"] = _settings(sets)
+        kw["proposer_settings"] = parse_pairs(sets, lists=True)
     return RunConfig(**{k: v for k, v in kw.items() if v is not None})
 
 
