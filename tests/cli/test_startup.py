@@ -67,3 +67,17 @@ def test_every_listed_command_runs_its_help():
         assert f"  {name} " in res.output
         sub = CliRunner().invoke(cli, [name, "--help"])
         assert sub.exit_code == 0 and "Usage" in sub.output, name
+
+
+def test_one_progress_layout_for_counts_and_bytes():
+    from rich.progress import DownloadColumn, MofNCompleteColumn
+
+    from autotts.progress import make_progress
+
+    counts = make_progress(fields=("rate",), enabled=False)
+    assert any(isinstance(c, MofNCompleteColumn) for c in counts.columns)
+    assert any(getattr(c, "text_format", "") == "{task.fields[rate]}" for c in counts.columns)
+    sizes = make_progress(unit="bytes", enabled=False)
+    assert any(isinstance(c, DownloadColumn) for c in sizes.columns)
+    with pytest.raises(ValueError):
+        make_progress(unit="seconds")

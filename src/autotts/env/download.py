@@ -38,6 +38,7 @@ from rich.console import Console
 from autotts import __version__
 from autotts.env.catalog import PUBLISHED, SPLITS, StoreRef, find_stores
 from autotts.errors import AutoTTSError, InputError
+from autotts.progress import make_progress
 
 PUBLISHED_REPOSITORY = "zhengkid/AutoTTS"
 PUBLISHED_COMMIT = "3cd98d12c7cb999afc5c21381f22ea5811ac6c05"
@@ -273,20 +274,6 @@ def fetch(url: str, dest: Path, item: Published, *, retries: int = 4, backoff: f
     return attempt + 1
 
 
-def _progress(console: Console, show: bool):
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(), console=console,
-                    disable=not show, transient=False)
-
-
 def pull(root: str | os.PathLike[str], names: list[str] | tuple[str, ...] | None = None, *,
          base_url: str | None = None, retries: int = 4, backoff: float = 0.5,
          timeout: float = 30.0, console: Console | None = None,
@@ -308,7 +295,8 @@ def pull(root: str | os.PathLike[str], names: list[str] | tuple[str, ...] | None
             results[item.name] = PullResult(item.name, found, "present")
         else:
             todo.append(item)
-    with _progress(console, progress) as bar:
+    with make_progress(unit="bytes", console=console, enabled=progress, transient=False,
+                       label_width=0) as bar:
         for item in todo:
             url = f"{base}/{urllib.parse.quote(item.name)}.json"
             dest = item.dest(root)
