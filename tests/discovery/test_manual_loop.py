@@ -4,9 +4,9 @@ evaluation resumes and ends with exactly three rounds."""
 
 from __future__ import annotations
 
-import re
-
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -62,6 +62,12 @@ def test_three_manual_rounds_and_report(make_run):
     # SC@64 itself never passes the 35%-of-SC@64-tokens bar
     assert re.search(r"\| SC@64 \| [0-9.]+ \| [0-9.]+k \| 100\.0% \| no \|", verdict)
     assert "vs CMC beta=0.5" in verdict
+    # the held-out curves figure carries CMC over the run's whole beta grid
+    curves = json.loads((run.dir / "final" / "heldout_beta_curves.json").read_text())
+    held = {s["name"] for s in run.store_refs("held_out")}
+    assert sorted({r["beta"] for r in curves["CMC"]}) == sorted(run.cfg.betas)
+    assert {r["store"] for r in curves["CMC"]} == held
+    assert (run.dir / "heldout_curves.png").is_file()
     rdir = run.dir / "rounds" / "r0002"
     for name in ("candidate.py", "diff.patch", "curves.csv", "traces.jsonl", "summary.md",
                  "transcript.txt", "results.json"):

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from autotts.discovery.evaluate import CellResult
-from autotts.discovery.heldout_summary import summary_lines
+from autotts.discovery.heldout_summary import beta_curve_rows, summary_lines
 from autotts.discovery.loop import round_states
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import mean_points
@@ -166,6 +166,19 @@ def _comparison(run: Run, other: Run) -> list[str]:
     return lines
 
 
+def _beta_curves(run: Run, skip: set[str]) -> dict[str, list[tuple[float, float, float]]]:
+    """CMC (and short-m@k when registered) over the run's betas: name -> (beta, mean
+    tokens, mean accuracy) over the held-out stores, for the held-out curves figure."""
+    out = {}
+    for name, rows in beta_curve_rows(run, skip).items():
+        by_beta: dict[float, list[dict]] = {}
+        for r in rows:
+            by_beta.setdefault(r["beta"], []).append(r)
+        out[name] = [(b, sum(r["tokens"] for r in g) / len(g),
+                      sum(r["accuracy"] for r in g) / len(g)) for b, g in by_beta.items()]
+    return out
+
+
 def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str]) -> None:
     try:
         from autotts.report.discovery_plots import curves_plot, figure4
@@ -176,11 +189,18 @@ def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[
             figure4(run.dir / "figure4.png", rows)
             out += ["", "![per-round top point](figure4.png)"]
         curves = {k: v for k, v in baseline_means(base).items()}
+        labels: dict[str, list[str]] = {}
+        for name, pts in _beta_curves(run, skip=set(curves)).items():
+            curves[name] = [(p[1], p[2]) for p in pts]
         for kind, n in sel.get("picks", {}).items():
             if n is not None:
                 pts = mean_points(_cells(_held(run, n)))
-                curves[f"pick by {kind} (r{n})"] = [(p["tokens"], p["accuracy"]) for p in pts]
-        curves_plot(run.dir / "heldout_curves.png", curves, "held-out (mean over stores)")
+                name = f"pick by {kind} (r{n})"
+                curves[name] = [(p["tokens"], p["accuracy"]) for p in pts]
+                labels[name] = [", ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                          for v in p["params"].values()) for p in pts]
+        curves_plot(run.dir / "heldout_curves.png", curves, "held-out (mean over stores)",
+                    labels=labels)
         out += ["", "![held-out curves](heldout_curves.png)"]
     except ImportError:
         pass
