@@ -81,3 +81,32 @@ def test_one_progress_layout_for_counts_and_bytes():
     assert any(isinstance(c, DownloadColumn) for c in sizes.columns)
     with pytest.raises(ValueError):
         make_progress(unit="seconds")
+
+
+@pytest.mark.skipif(not Path(os.environ.get("AUTOTTS_DATA", "/nonexistent")).is_dir(),
+                    reason="needs the replay stores ($AUTOTTS_DATA)")
+def test_lean_numba_start_gives_the_same_numbers_without_scipy_linalg():
+    # The CLI starts numba without scipy's BLAS; results must not change by a digit.
+    from autotts.controllers.spec import ControllerSpec
+    from autotts.env.catalog import resolve_data_dir, resolve_envs
+    from autotts.evaluation.fast import numba_enabled
+    from autotts.evaluation.runner import Cell, run_cells
+
+    if not numba_enabled():
+        pytest.skip("numba is not installed")
+    (ref,) = resolve_envs(["Qwen3-8B/aime24"], resolve_data_dir(None))
+    code = ("import sys, json\nfrom autotts.cli.main import main\n"
+            "sys.argv = ['autotts', 'eval', '--env', 'Qwen3-8B/aime24', '--controller', 'cmc',"
+            " '--set', 'beta=0.3,0.9', '--json', '--workers', '1']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps('scipy.linalg' in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("AUTOTTS_LEAN_NUMBA", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True).stdout.strip().splitlines()
+    assert json.loads(out[-1]) is False  # scipy.linalg was never imported
+    cli_rows = [json.loads(line) for line in out[:-1]]
+    cells = [Cell(ref.name, str(ref.path), ControllerSpec("cmc", params={"beta": b}))
+             for b in (0.3, 0.9)]
+    here = [r.summary() for r in run_cells(cells, seeds=100, executor="serial")]
+    assert cli_rows == json.loads(json.dumps(here))

@@ -10,6 +10,7 @@ Expected errors become one line and an exit code (see :mod:`autotts.cli.errors`)
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -87,6 +88,9 @@ def cli(debug: bool) -> None:
 
 
 def main() -> None:
+    # The command line compiles only autotts's kernels, which use no linear algebra:
+    # numba may start without scipy's BLAS (autotts.evaluation.fast.jit, ~0.3 s).
+    os.environ.setdefault("AUTOTTS_LEAN_NUMBA", "1")
     cli()
 
 
