@@ -6,7 +6,6 @@ Exit code 2 for bad usage or input, 1 for failures; ``--debug`` or
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -131,10 +130,3 @@ def test_unknown_store_name_is_bad_usage(tmp_path):
     res = _run(["eval", "--env", "Nope/none", "--controller", "sc", "--data", str(tmp_path)])
     assert "no store named" in _one_line_error(res, 2)
 
-
-def test_gzip_helper_is_really_broken(tmp_path):
-    # guards the fixtures above: the bytes are not a gzip stream
-    bad = tmp_path / "x.gz"
-    bad.write_bytes(b"this is not gzip")
-    with pytest.raises(OSError):
-        gzip.decompress(bad.read_bytes())

@@ -199,8 +199,9 @@ def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[
                 curves[name] = [(p["tokens"], p["accuracy"]) for p in pts]
                 labels[name] = [", ".join(f"{v:g}" if isinstance(v, float) else str(v)
                                           for v in p["params"].values()) for p in pts]
-        curves_plot(run.dir / "heldout_curves.png", curves, "held-out (mean over stores)",
-                    labels=labels)
+        curves_plot(run.dir / "heldout_curves.png", curves,
+                    "held-out (mean over stores); a pick's points are labelled with its "
+                    "setting", labels=labels)
         out += ["", "![held-out curves](heldout_curves.png)"]
     except ImportError:
         pass

@@ -95,12 +95,13 @@ def curves_figure(curves: dict[str, list[tuple[float, float]]], title: str,
                         lw=2 if pick else 1, label=name)
         for (x, y), text in zip(pts, (t for _, t in pairs)):
             if text:
-                ax.annotate(text, (x, y), textcoords="offset points", xytext=(3, -9),
-                            fontsize=6, color=line.get_color())
+                # up and to the left: curves rise to the right, so that corner is free
+                ax.annotate(text, (x, y), textcoords="offset points", xytext=(-4, 4),
+                            ha="right", fontsize=6, color=line.get_color())
     ax.set_xscale("log")
     ax.set_xlabel("tokens per question, mean over held-out stores (log scale)")
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
