@@ -130,3 +130,16 @@ def test_unknown_store_name_is_bad_usage(tmp_path):
     res = _run(["eval", "--env", "Nope/none", "--controller", "sc", "--data", str(tmp_path)])
     assert "no store named" in _one_line_error(res, 2)
 
+
+
+def test_describe_maps_os_errors_and_leaves_bugs_alone():
+    import urllib.error
+
+    from autotts.cli.errors import describe
+
+    denied = PermissionError(13, "Permission denied", "/data/x.json.gz")
+    assert describe(denied) == ("/data/x.json.gz: permission denied; check the path and its "
+                                "permissions", 1)
+    message, code = describe(urllib.error.URLError("[Errno -3] name resolution failed"))
+    assert code == 1 and "name resolution failed" in message and "\n" not in message
+    assert describe(KeyError("a bug")) is None  # not an expected error: keeps its traceback
