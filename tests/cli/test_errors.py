@@ -142,4 +142,7 @@ def test_describe_maps_os_errors_and_leaves_bugs_alone():
                                 "permissions", 1)
     message, code = describe(urllib.error.URLError("[Errno -3] name resolution failed"))
     assert code == 1 and "name resolution failed" in message and "\n" not in message
+    from concurrent.futures.process import BrokenProcessPool
+
+    assert describe(BrokenProcessPool("gone"))[1] == 1
     assert describe(KeyError("a bug")) is None  # not an expected error: keeps its traceback

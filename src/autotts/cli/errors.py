@@ -43,6 +43,11 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     if isinstance(exc, OSError):
         # network errors (urllib's URLError is an OSError) and the like
         return _one_line(f"{type(exc).__name__}: {exc}"), 1
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return ("a worker process died (killed, or out of memory?); run again, or with "
+                "fewer --workers", 1)
     return None
 
 
