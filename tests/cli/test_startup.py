@@ -110,3 +110,13 @@ def test_lean_numba_start_gives_the_same_numbers_without_scipy_linalg():
              for b in (0.3, 0.9)]
     here = [r.summary() for r in run_cells(cells, seeds=100, executor="serial")]
     assert cli_rows == json.loads(json.dumps(here))
+
+
+def test_a_command_added_the_eager_way_is_listed_too():
+    extra = click.Command("extra-cmd", help="An extra command added with add_command.")
+    cli.add_command(extra)
+    try:
+        res = CliRunner().invoke(cli, ["--help"])
+        assert "extra-cmd" in res.output and "An extra command" in res.output
+    finally:
+        cli.commands.pop("extra-cmd")

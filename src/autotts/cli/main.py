@@ -62,10 +62,13 @@ class _LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # The listing from COMMANDS, so --help imports no subcommand module.
-        limit = formatter.width - 6 - max(len(n) for n in COMMANDS)
+        # The listing from COMMANDS, so --help imports no subcommand module; commands
+        # added with add_command (already imported) speak for themselves.
+        extra = {n: c for n, c in self.commands.items() if n not in COMMANDS and not c.hidden}
+        limit = formatter.width - 6 - max(len(n) for n in [*COMMANDS, *extra])
         rows = [(name, click.Command(name, help=short).get_short_help_str(limit))
                 for name, (_, _, short) in COMMANDS.items()]
+        rows += [(name, cmd.get_short_help_str(limit)) for name, cmd in extra.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
