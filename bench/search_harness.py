@@ -25,6 +25,7 @@ from autotts.discovery.search.evolve import fitness
 from autotts.discovery.search.proposer import SearchProposer
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.evaluation.stats import accuracy_interval, paired_difference
+from autotts.keyvalue import parse_pairs
 
 MODELS = ("Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B")
 SEARCH = tuple(f"{m}/aime24" for m in MODELS)
@@ -124,20 +125,6 @@ def format_rows(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _parse_settings(items: Sequence[str]) -> dict:
-    """``KEY=JSON`` strings -> a settings dict (a bare word is taken as a string)."""
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"--setting {item!r}: expected KEY=VALUE")
-        try:
-            out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip()] = value
-    return out
-
-
 def _write_json(path: Path, obj) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(obj, indent=1))
@@ -177,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if held_out is None:
         run_search(out, data, rounds=args.rounds, seeds=seeds, seed=args.seed, workers=workers,
                    budget_s=None if args.minutes is None else 60 * args.minutes,
-                   settings=_parse_settings(args.settings))
+                   settings=parse_pairs(args.settings, option="--setting"))
         return
     specs = {"ASC": ControllerSpec("asc"), "CMC b=0.5": ControllerSpec("cmc", params={"beta": 0.5}),
              "CMC b=1.0": ControllerSpec("cmc", params={"beta": 1.0})}

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from autotts.cli.data_cmd import data_group
+from autotts.cli.main import cli
 from autotts.data.published import published_stores
 
 
@@ -23,11 +24,12 @@ def _tiny_store(root: Path, name: str, n_questions: int = 2) -> Path:
 
 
 def _run(*args: str, env: dict | None = None):
-    return CliRunner().invoke(data_group, list(args), env=env)
+    # through the top-level group: its error handler turns errors into one line
+    return CliRunner().invoke(cli, ["data", *args], env=env)
 
 
-def _assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
+def _assert_one_line_error(result, *fragments: str, code: int = 2) -> None:
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
@@ -69,8 +71,9 @@ def test_list_empty_dir_and_bad_store(tmp_path):
     bad = tmp_path / "M" / "broken.json"
     bad.parent.mkdir()
     bad.write_text('[{"question": "q"}]')
+    # a broken data file is a failure (1), not bad usage (2)
     _assert_one_line_error(_run("list", "--data", str(tmp_path)), str(bad), "question 0",
-                           "gold_answer")
+                           "gold_answer", code=1)
 
 
 def test_list_real_stores(data_dir):
@@ -95,14 +98,14 @@ def test_pull_from_a_file_mirror_then_skip(tmp_path, data_dir):
     assert again.exit_code == 0 and "1 already present" in again.output
 
 
-def test_pull_errors_are_one_line_with_exit_code_2(tmp_path):
+def test_pull_errors_are_one_line_with_exit_code_2_for_usage_1_for_failures(tmp_path):
     _assert_one_line_error(_run("pull", "--data", str(tmp_path), "--only", "Qwen3-2B/x"),
                            "'Qwen3-2B/x' is not a published store")
     missing = (tmp_path / "empty-mirror").as_uri()
     _assert_one_line_error(
         _run("pull", "--data", str(tmp_path / "out"), "--base-url", missing,
              "--only", "Qwen3-8B/aime24", "--no-progress"),
-        "Qwen3-8B/aime24.json", "no such file")
+        "Qwen3-8B/aime24.json", "no such file", code=1)
     assert not list((tmp_path / "out").rglob("*.json*"))
     result = _run("pull", "--retries", "-1")
     assert result.exit_code == 2 and "--retries" in result.output

@@ -55,7 +55,7 @@ def test_eval_errors_are_one_line(data_dir):
         (["eval", "--env", "Nope/x", "--controller", "sc"], "no store named"),
         (["eval", "--controller", "nope"], "unknown controller"),
         (["eval", "--controller", "sc", "--set", "m=3"], "no parameter"),
-        (["eval", "--controller", "sc", "--set", "n"], "expected key=v1"),
+        (["eval", "--controller", "sc", "--set", "n"], "expected KEY=V1,V2"),
         (["eval"], "exactly one of"),
     ]:
         res = CliRunner().invoke(cli, args, env={"AUTOTTS_DATA": str(data_dir)})

@@ -69,6 +69,12 @@ def test_three_manual_rounds_and_report(make_run):
                      r"[-+][0-9.]+\] \| [0-9.]+ \|", envelope), envelope
     extra = json.loads((run.dir / "baselines" / "held_out_envelope.json").read_text())
     assert {r["controller"] for r in extra} == {"esc", "parallel-probe", "cmc", "short-m@k-beta"}
+    # the held-out curves figure carries CMC over the run's whole beta grid
+    curves = json.loads((run.dir / "final" / "heldout_beta_curves.json").read_text())
+    held = {s["name"] for s in run.store_refs("held_out")}
+    assert sorted({r["beta"] for r in curves["CMC"]}) == sorted(run.cfg.betas)
+    assert {r["store"] for r in curves["CMC"]} == held
+    assert (run.dir / "heldout_curves.png").is_file()
     rdir = run.dir / "rounds" / "r0002"
     for name in ("candidate.py", "diff.patch", "curves.csv", "traces.jsonl", "summary.md",
                  "transcript.txt", "results.json"):

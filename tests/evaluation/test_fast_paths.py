@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from autotts.controllers.cmc import CMC
 from autotts.controllers.voting import beta_confidence
 from autotts.env.store import store_from_records
 from autotts.evaluation.fast import fast_block, has_fast_path, numba_enabled, to_result
-from autotts.evaluation.fast.betatable import confidence_table
+from autotts.evaluation.fast.betatable import cache_path, confidence_table
 from autotts.evaluation.protocol import evaluate
 from tests.conftest import make_question
 
@@ -94,11 +95,30 @@ def test_fast_equals_protocol_on_random_stores(store, pick):
         assert fast_result(store, cid, params, range(6), use_numba) == want
 
 
-def test_confidence_table_is_bit_identical():
-    table = confidence_table(70)
-    for v1 in range(71):
-        for v2 in range(v1 + 1):
-            assert table[v1, v2] == beta_confidence(v1, v2)
+def test_confidence_table_is_bit_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOTTS_CACHE", str(tmp_path))
+    confidence_table.cache_clear()
+    fresh = confidence_table(70)  # computed with scipy, then written to the disk cache
+    assert list((tmp_path / "beta").glob("confidence-70-scipy-*.npy"))
+    confidence_table.cache_clear()
+    cached = confidence_table(70)  # read back from disk
+    confidence_table.cache_clear()
+    for table in (fresh, cached):
+        for v1 in range(71):
+            for v2 in range(v1 + 1):
+                assert table[v1, v2] == beta_confidence(v1, v2)
+
+
+def test_confidence_table_recomputes_a_broken_cache_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOTTS_CACHE", str(tmp_path))
+    path = cache_path(8)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not an npy file")
+    confidence_table.cache_clear()
+    table = confidence_table(8)
+    confidence_table.cache_clear()
+    assert table[5, 1] == beta_confidence(5, 1)
+    assert np.array_equal(np.load(path), table)  # rewritten with the right values
 
 
 def test_when_there_is_no_fast_path():

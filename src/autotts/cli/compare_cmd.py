@@ -20,7 +20,6 @@ from autotts.cli.options import (
     data_option,
     default_workers,
     env_option,
-    parse_controller_spec,
     seeds_option,
     workers_option,
 )
@@ -28,6 +27,7 @@ from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation import stats
 from autotts.evaluation.protocol import EvalResult
 from autotts.evaluation.runner import Cell, run_cells
+from autotts.keyvalue import parse_controller_spec
 
 #: Direction of every reported quantity, so readers of the JSON never guess.
 HIGHER_IS_BETTER = {"accuracy": stats.ACCURACY.higher_is_better,
@@ -43,9 +43,9 @@ def parse_spec(text: str) -> ControllerSpec:
         cid, params = parse_controller_spec(text)
         spec = ControllerSpec(id=cid, params=params)
         spec.build()  # unknown ids or parameters fail here, before any work
-    except (KeyError, TypeError, ValueError, click.BadParameter) as exc:
-        msg = exc.message if isinstance(exc, click.BadParameter) else str(exc).strip('"')
-        raise click.BadParameter(f"{text!r}: {msg}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        message = str(exc).strip('"')
+        raise click.BadParameter(f"{text!r}: {message}") from None
     return spec
 
 

@@ -8,18 +8,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from autotts.cli.errors import CommandError
 from autotts.data import catalog
-from autotts.data.published import BASE_URL_ENV, DownloadError, pull
-from autotts.env.store import StoreError
+from autotts.data.published import BASE_URL_ENV, pull
 
 DATA_HELP = (f"Directory of <Model>/<dataset>.json[.gz] stores "
              f"[default: ${catalog.DATA_ENV}, else the user cache directory].")
-
-
-class DataCommandError(click.ClickException):
-    """A one-line error (no traceback) with exit code 2."""
-
-    exit_code = 2
 
 
 def _human_size(n: int) -> str:
@@ -55,13 +49,11 @@ def pull_command(data_dir: str | None, base_url: str | None, only: tuple[str, ..
     """
     root = catalog.resolve_data_dir(data_dir)
     console = Console(stderr=True)
-    try:
+    try:  # download errors become one line in autotts.cli.errors
         results = pull(root, list(only) or None, base_url=base_url, retries=retries,
                        console=console, progress=progress)
-    except DownloadError as exc:
-        raise DataCommandError(str(exc)) from None
     except OSError as exc:
-        raise DataCommandError(f"cannot write under {root}: {exc}") from None
+        raise CommandError(f"cannot write under {root}: {exc}") from None
     for r in results:
         click.echo(f"{r.status:<10} {r.name:<20} {r.path}")
     fetched = sum(r.status != "present" for r in results)
@@ -94,10 +86,7 @@ def list_command(data_dir: str | None, as_json: bool) -> None:
     """List the stores found: model, dataset, questions, branches, Δ and file size."""
     root = catalog.resolve_data_dir(data_dir)
     refs = catalog.find_stores(root)
-    try:
-        rows = [_describe(ref) for ref in refs]
-    except StoreError as exc:
-        raise DataCommandError(str(exc)) from None
+    rows = [_describe(ref) for ref in refs]  # a broken store is one line (autotts.cli.errors)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

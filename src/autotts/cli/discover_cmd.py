@@ -7,28 +7,18 @@ from pathlib import Path
 
 import click
 
-from autotts.cli.options import parse_value
 from autotts.discovery.config import ConfigError, RunConfig, cli_fields
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.state import RunError, read_json
+from autotts.keyvalue import parse_pairs
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
 
 
 def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc))
-
-
-def _settings(items: tuple[str, ...]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected key=value, got {item!r}", param_hint="--set")
-        out[key.strip()] = [parse_value(v) for v in value.split(",")] if "," in value \
-            else parse_value(value)
-    return out
+    """Leave through the CLI's one error handler (exit 2 for bad input, 1 otherwise)."""
+    raise exc
 
 
 def _option(flat: str, f):
@@ -69,7 +59,7 @@ def _config(options: dict, **extra) -> RunConfig:
         elif flat == "betas":
             kw[flat] = tuple(float(b) for b in value.split(","))
         elif flat == "proposer_settings":
-            kw[flat] = _settings(value)
+            kw[flat] = parse_pairs(value, option="--set", lists=True)
         elif flat == "seed_dir":
             kw[flat] = str(Path(value).resolve())
         else:

@@ -11,12 +11,12 @@ from autotts.cli.options import (
     data_option,
     default_workers,
     env_option,
-    parse_grid,
     seeds_option,
     workers_option,
 )
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation.runner import Cell, run_cells
+from autotts.keyvalue import parse_grid
 
 
 @click.command("eval")

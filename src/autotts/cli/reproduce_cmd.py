@@ -7,18 +7,13 @@ import sys
 
 import click
 
+from autotts.cli.errors import CommandError
 from autotts.cli.options import (
     data_option,
     default_workers,
     seeds_option,
     workers_option,
 )
-
-
-class ReproduceCommandError(click.ClickException):
-    """A one-line error (no traceback) with exit code 2."""
-
-    exit_code = 2
 
 
 @click.group("reproduce")
@@ -62,21 +57,17 @@ def table1_command(out_dir, seeds, workers, data, no_curves, stores, progress):
 
     Example: autotts reproduce table1 --out runs/table1
     """
-    from autotts.data.catalog import PUBLISHED, CatalogError
-    from autotts.data.published import DownloadError
-    from autotts.env.store import StoreError
+    from autotts.data.catalog import PUBLISHED
     from autotts.evaluation.reproduce import run_reproduce
 
     if not no_curves and importlib.util.find_spec("matplotlib") is None:
-        raise ReproduceCommandError("the scaling curves need matplotlib: pip install "
-                                    "'autotts[plot]', or pass --no-curves for the tables only")
+        raise CommandError("the scaling curves need matplotlib: pip install 'autotts[plot]', "
+                           "or pass --no-curves for the tables only", 2)
     show = sys.stderr.isatty() if progress is None else progress
-    try:
-        outcome = run_reproduce(out_dir, stores=list(stores) or PUBLISHED, seeds=seeds,
-                                workers=default_workers(workers), data=data,
-                                curves=not no_curves, progress=show)
-    except (CatalogError, StoreError, DownloadError) as exc:
-        raise ReproduceCommandError(str(exc)) from None
+    # Catalogue, store and download errors become one line in autotts.cli.errors.
+    outcome = run_reproduce(out_dir, stores=list(stores) or PUBLISHED, seeds=seeds,
+                            workers=default_workers(workers), data=data,
+                            curves=not no_curves, progress=show)
     click.echo(outcome.markdown)
     sweep = outcome.sweep
     click.echo(f"{len(sweep.rows)} cells ({sweep.ran} evaluated now, {sweep.skipped} reused) "

@@ -15,17 +15,7 @@ from autotts.cli.live_options import (
     decode_options,
     live_errors,
 )
-from autotts.cli.options import parse_value
-
-
-def _params(settings: tuple[str, ...]) -> dict:
-    params = {}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected key=value, got {item!r}", param_hint="--set")
-        params[key.strip()] = parse_value(value)
-    return params
+from autotts.keyvalue import parse_pairs
 
 
 def _format_event(event: list) -> str:
@@ -78,7 +68,7 @@ def run_command(controller_id, controller_file, settings, question_texts, questi
         raise click.UsageError("give --question TEXT (repeatable) or --questions FILE")
     try:
         controller = ControllerSpec(id=controller_id, file=controller_file,
-                                    params=_params(settings)).build()
+                                    params=parse_pairs(settings)).build()
     except (KeyError, TypeError, ValueError, AttributeError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc).strip('"')) from None
     items = (load_jsonl(questions_path)[:limit] if questions_path else

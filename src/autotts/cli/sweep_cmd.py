@@ -11,12 +11,6 @@ from autotts.cli.options import data_option, default_workers, workers_option
 MAX_PRINTED_ROWS = 120
 
 
-class SweepCommandError(click.ClickException):
-    """A one-line error (no traceback) with exit code 2."""
-
-    exit_code = 2
-
-
 @click.command("sweep")
 @click.argument("sweep_file", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
@@ -41,18 +35,14 @@ def sweep_command(sweep_file, out_dir, workers, traces, data, progress):
 
     Example: autotts sweep examples/cmc_beta.toml --out runs/cmc
     """
-    from autotts.data.catalog import CatalogError
-    from autotts.env.store import StoreError
     from autotts.evaluation.sweep import run_sweep
-    from autotts.evaluation.sweep_spec import SweepSpecError, load_sweep
+    from autotts.evaluation.sweep_spec import load_sweep
 
-    try:
-        spec = load_sweep(sweep_file)
-        outcome = run_sweep(spec, out_dir, data=data, workers=default_workers(workers),
-                            traces=traces, progress=sys.stderr.isatty() if progress is None
-                            else progress)
-    except (SweepSpecError, CatalogError, StoreError) as exc:
-        raise SweepCommandError(str(exc)) from None
+    # Spec, store and catalogue errors become one line in autotts.cli.errors.
+    spec = load_sweep(sweep_file)
+    outcome = run_sweep(spec, out_dir, data=data, workers=default_workers(workers),
+                        traces=traces, progress=sys.stderr.isatty() if progress is None
+                        else progress)
     click.echo(f"{len(outcome.rows)} cells in {out_dir} ({outcome.ran} run now, "
                f"{outcome.skipped} already done) in {outcome.seconds:.1f} s")
     if len(outcome.rows) <= MAX_PRINTED_ROWS:

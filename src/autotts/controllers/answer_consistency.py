@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import majority
 from autotts.env.api import EpisodeAPI
-
-ERR = "ERR"
+from autotts.env.labels import ERR
 
 
 def next_streak(streak: int, previous: str | None, answer: str | None) -> int:

@@ -20,6 +20,7 @@ import dataclasses
 from typing import Any, ClassVar
 
 from autotts.env.api import EpisodeAPI
+from autotts.errors import InputError
 
 
 class Controller:
@@ -69,6 +70,38 @@ def param_fields(cls: type[Controller]) -> dict[str, dataclasses.Field]:
     return {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
 
 
+class ParameterError(InputError, ValueError):
+    """A controller parameter has a value of the wrong type or out of range."""
+
+
+_KINDS = {"int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def check_params(cls: type, params: dict[str, Any]) -> None:
+    """Refuse values that do not fit a controller's field types (int, float, bool)
+    or a ``beta`` outside [0, 1] (the beta contract); raises ParameterError.
+
+    Called before any work is sent to worker processes, so a bad value is one
+    message in the parent instead of a traceback from a worker.
+    """
+    fields = param_fields(cls)
+    label = getattr(cls, "name", cls.__name__)
+    for key, value in params.items():
+        if key not in fields:
+            continue
+        ann = fields[key].type
+        kind = ann if isinstance(ann, str) else getattr(ann, "__name__", "")
+        allowed = _KINDS.get(kind)
+        bad_bool = isinstance(value, bool) and kind != "bool"
+        if allowed and (bad_bool or not isinstance(value, allowed)):
+            what = {"int": "an integer", "float": "a number", "bool": "true or false"}[kind]
+            raise ParameterError(f"{label}: {key} must be {what}, got {value!r}")
+        if key == "beta" and not bad_bool and isinstance(value, (int, float)) \
+                and not 0.0 <= value <= 1.0:
+            raise ParameterError(f"{label}: beta must lie in [0, 1] (0 = cheapest, 1 = most "
+                                 f"budget), got {value!r}")
+
+
 def make(controller_id: str, **params: Any) -> Controller:
     """Build a registered controller; unknown ids or parameter names raise KeyError."""
     _load_builtin()
@@ -82,6 +115,7 @@ def make(controller_id: str, **params: Any) -> Controller:
     if unknown:
         raise KeyError(f"controller {controller_id!r} has no parameter(s) {', '.join(unknown)}; "
                        f"its parameters are: {', '.join(fields) or '(none)'}")
+    check_params(cls, params)
     return cls(**params)
 
 

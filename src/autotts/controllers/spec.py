@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autotts.controllers.base import Controller, make
+from autotts.controllers.base import Controller, check_params, make
 from autotts.env.legacy import LegacyController
 
 
@@ -48,6 +48,7 @@ class ControllerSpec:
             return make(self.id, **self.params)
         cls = load_class(self.file)
         if isinstance(cls, type) and issubclass(cls, Controller):
+            check_params(cls, self.params)
             return cls(**self.params)
         return LegacyController(cls(config=dict(self.params)), name=self.label, params=self.params)
 

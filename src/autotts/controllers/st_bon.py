@@ -50,8 +50,7 @@ from dataclasses import dataclass
 
 from autotts.controllers.base import Controller, register
 from autotts.env.api import EpisodeAPI
-
-ERR = "ERR"
+from autotts.env.labels import ERR
 
 
 def agreement_best(probes: list[str | None]) -> int:

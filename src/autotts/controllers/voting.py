@@ -7,15 +7,18 @@ label here, as in the reference; cleaner variants live in their own names.
 Beta confidence: ``conf(v1, v2) = 1 - BetaCDF(0.5; v1 + 1, v2 + 1)``, the
 posterior probability that the leading answer beats the runner-up. Values are
 computed by scipy once per (v1, v2) and cached, so every caller gets the same
-float the reference gets.
+float the reference gets. The reference calls ``scipy.stats.beta.cdf``, whose
+``_cdf`` is ``scipy.special.betainc(a, b, x)``; calling ``betainc`` directly
+gives the same float (tests/controllers/test_voting.py checks it against
+``scipy.stats`` over thousands of pairs) and imports in a fraction of the time.
+scipy is imported on the first call, so listing or building controllers does
+not pay for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-
-from scipy.stats import beta as _beta_dist
 
 
 def majority(answers: Iterable[str]) -> str | None:
@@ -54,4 +57,6 @@ def beta_confidence(v1: int, v2: int) -> float:
     """``1 - BetaCDF(0.5; v1+1, v2+1)``; 0.0 when there is no vote (v1 <= 0)."""
     if v1 <= 0:
         return 0.0
-    return float(1 - _beta_dist.cdf(0.5, v1 + 1, v2 + 1))
+    from scipy.special import betainc  # here, not at import: scipy costs ~0.3 s
+
+    return float(1 - betainc(v1 + 1, v2 + 1, 0.5))

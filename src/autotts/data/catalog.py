@@ -19,6 +19,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from autotts.env.store import ReplayStore, load_store, store_name_from_path
+from autotts.errors import InputError
 
 MODELS: tuple[str, ...] = ("Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B")
 DATASETS: tuple[str, ...] = ("aime24", "aime25", "hmmt25")
@@ -37,7 +38,7 @@ DATA_ENV = "AUTOTTS_DATA"
 STORE_SUFFIXES = (".json", ".json.gz")
 
 
-class CatalogError(ValueError):
+class CatalogError(InputError, ValueError):
     """A store name, split name or data directory cannot be resolved."""
 
 

@@ -23,8 +23,10 @@ from rich.console import Console
 
 from autotts.data.catalog import PUBLISHED, SPLITS, StoreRef, find_stores
 from autotts.data.transfer import DigestMismatchError, DownloadError, fetch, sha256_bytes_of
+from autotts.errors import InputError
+from autotts.progress import make_progress
 
-__all__ = ["DigestMismatchError", "DownloadError", "Published", "PullResult", "ensure_data",
+__all__ = ["DigestMismatchError", "DownloadError", "UnpublishedStoreError", "Published", "PullResult", "ensure_data",
            "fetch", "find_verified", "published_stores", "pull", "resolve_base_url",
            "select_published", "sha256_bytes_of"]
 
@@ -33,6 +35,10 @@ PUBLISHED_COMMIT = "3cd98d12c7cb999afc5c21381f22ea5811ac6c05"
 DEFAULT_BASE_URL = (f"https://raw.githubusercontent.com/{PUBLISHED_REPOSITORY}/{PUBLISHED_COMMIT}"
                     "/efficient_reasoning_controller/test_environment")
 BASE_URL_ENV = "AUTOTTS_BASE_URL"
+
+
+class UnpublishedStoreError(InputError, DownloadError):
+    """A store name asked for is not among the published ones (bad usage, exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def select_published(names: list[str] | tuple[str, ...] | None) -> list[Publishe
         expanded = SPLITS.get(name, (name,))
         for one in expanded:
             if one not in table:
-                raise DownloadError(f"'{name}' is not a published store; choose from "
+                raise UnpublishedStoreError(f"'{name}' is not a published store; choose from "
                                     f"{', '.join(SPLITS)} or {', '.join(table)}")
             chosen.setdefault(one, table[one])
     return list(chosen.values())
@@ -108,20 +114,6 @@ def find_verified(root: Path, item: Published) -> Path | None:
     return None
 
 
-def _progress(console: Console, show: bool):
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-    return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(), console=console,
-                    disable=not show, transient=False)
-
-
 def pull(root: str | os.PathLike[str], names: list[str] | tuple[str, ...] | None = None, *,
          base_url: str | None = None, retries: int = 4, backoff: float = 0.5,
          timeout: float = 30.0, console: Console | None = None,
@@ -143,7 +135,8 @@ def pull(root: str | os.PathLike[str], names: list[str] | tuple[str, ...] | None
             results[item.name] = PullResult(item.name, found, "present")
         else:
             todo.append(item)
-    with _progress(console, progress) as bar:
+    with make_progress(unit="bytes", console=console, enabled=progress, transient=False,
+                       label_width=0) as bar:
         for item in todo:
             url = f"{base}/{urllib.parse.quote(item.name)}.json"
             dest = item.dest(root)

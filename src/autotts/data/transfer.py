@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from autotts import __version__
+from autotts.errors import AutoTTSError
 
 CHUNK = 1 << 16
 Report = Callable[[int], None]
@@ -39,7 +40,7 @@ class Expected(Protocol):
     size: int
 
 
-class DownloadError(RuntimeError):
+class DownloadError(AutoTTSError, RuntimeError):
     """A published store could not be downloaded or verified."""
 
 

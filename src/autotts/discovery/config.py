@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autotts.errors import InputError
 from autotts.toml_text import toml_value
 
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
@@ -17,7 +18,7 @@ DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe", "short-m@k-beta")
 ISOLATION_MODES = ("auto", "bwrap", "unshare", "none")
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError, ValueError):
     """The run config is missing, unreadable or holds a bad value."""
 
 

@@ -20,6 +20,9 @@ from autotts.fileio import write_atomic
 TOKEN_SHARE_BAR = 0.35
 REFERENCES = {"SC@64": ("sc", {"n": 64}), "ASC": ("asc", {"max_samples": 64})}
 CMC_BETAS = (0.5, 1.0)
+# Single-beta reference controllers drawn over the run's beta grid in the held-out
+# curves (curve name -> registry id), each only when its id is registered.
+BETA_CURVES = {"CMC": "cmc", "short-m@k": "short-m@k-beta"}
 
 
 def reference_rows(run, base: list[dict]) -> dict[str, list[dict]]:
@@ -54,6 +57,30 @@ def cmc_reference(run) -> list[dict]:
            for c, r in zip(cells, results)]
     write_atomic(path, json.dumps(cmc))
     return cmc
+
+
+def beta_curve_rows(run, skip: set[str] = frozenset()) -> dict[str, list[dict]]:
+    """name -> rows (beta, store, accuracy, tokens) of each registered controller of
+    BETA_CURVES whose id is not in ``skip``, at every beta of the run's grid on the
+    held-out stores. Computed once, then read from final/heldout_beta_curves.json."""
+    from autotts.controllers.base import available
+
+    known = available()
+    wanted = {name: cid for name, cid in BETA_CURVES.items() if cid in known and cid not in skip}
+    path = run.dir / "final" / "heldout_beta_curves.json"
+    have = json.loads(path.read_text()) if path.exists() else {}
+    missing = {name: cid for name, cid in wanted.items() if name not in have}
+    if missing:
+        cells = [(name, b, Cell(s["name"], s["path"], ControllerSpec(cid, params={"beta": b})))
+                 for name, cid in missing.items() for b in run.cfg.betas
+                 for s in run.store_refs("held_out")]
+        results = run_cells([c for _, _, c in cells], seeds=run.cfg.seed_list,
+                            workers=run.workers(), description="held-out reference curves")
+        for (name, b, _), r in zip(cells, results):
+            have.setdefault(name, []).append({"beta": b, "store": r.env, "accuracy": r.accuracy,
+                                              "tokens": r.tokens})
+        write_atomic(path, json.dumps(have))
+    return {name: have[name] for name in wanted}
 
 
 def _mean(rows, key: str) -> float:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from autotts.discovery.evaluate import CellResult
-from autotts.discovery.heldout_summary import summary_lines
+from autotts.discovery.heldout_summary import beta_curve_rows, summary_lines
 from autotts.discovery.loop import round_states
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import mean_points
@@ -187,6 +187,19 @@ def _envelope_section(run: Run, sel: dict, done: list[dict], held: dict,
     return rows
 
 
+def _beta_curves(run: Run, skip: set[str]) -> dict[str, list[tuple[float, float, float]]]:
+    """CMC (and short-m@k when registered) over the run's betas: name -> (beta, mean
+    tokens, mean accuracy) over the held-out stores, for the held-out curves figure."""
+    out = {}
+    for name, rows in beta_curve_rows(run, skip).items():
+        by_beta: dict[float, list[dict]] = {}
+        for r in rows:
+            by_beta.setdefault(r["beta"], []).append(r)
+        out[name] = [(b, sum(r["tokens"] for r in g) / len(g),
+                      sum(r["accuracy"] for r in g) / len(g)) for b, g in by_beta.items()]
+    return out
+
+
 def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[str],
              env_rows: list[dict] | None = None) -> None:
     try:
@@ -203,11 +216,19 @@ def _figures(run: Run, rows: list[dict], sel: dict, base: list[dict], out: list[
 
             held_names = [r["name"] for r in run.store_refs("held_out")]
             curves["best-baseline envelope"] = envelope_points(env_rows, held_names)
+        labels: dict[str, list[str]] = {}
+        for name, pts in _beta_curves(run, skip=set(curves)).items():
+            curves[name] = [(p[1], p[2]) for p in pts]
         for kind, n in sel.get("picks", {}).items():
             if n is not None:
                 pts = mean_points(_cells(_held(run, n)))
-                curves[f"pick by {kind} (r{n})"] = [(p["tokens"], p["accuracy"]) for p in pts]
-        curves_plot(run.dir / "heldout_curves.png", curves, "held-out (mean over stores)")
+                name = f"pick by {kind} (r{n})"
+                curves[name] = [(p["tokens"], p["accuracy"]) for p in pts]
+                labels[name] = [", ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                          for v in p["params"].values()) for p in pts]
+        curves_plot(run.dir / "heldout_curves.png", curves,
+                    "held-out (mean over stores); a pick's points are labelled with its "
+                    "setting", labels=labels)
         out += ["", "![held-out curves](heldout_curves.png)"]
     except ImportError:
         pass

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from autotts import __version__
 from autotts.controllers.spec import ControllerSpec
 from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.config import RunConfig, config_to_toml, load_config
@@ -145,7 +146,8 @@ def init_run(run_dir: Path, cfg: RunConfig) -> Run:
         raise RunError(f"stores in both search and held-out: {', '.join(sorted(overlap))}")
     run_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(run_dir / "config.toml", config_to_toml(cfg))
-    meta = {"format": RUN_FORMAT, "id": uuid.uuid4().hex[:12], "created": now(),
+    meta = {"format": RUN_FORMAT, "autotts_version": __version__, "id": uuid.uuid4().hex[:12],
+            "created": now(),
             "status": "initialized", "data_dir": str(root.resolve()),
             "stores": {"search": search, "held_out": held}}
     run = Run(run_dir, cfg, meta)
@@ -157,10 +159,19 @@ def init_run(run_dir: Path, cfg: RunConfig) -> Run:
 def open_run(run_dir: Path) -> Run:
     """Open an existing run; raises RunError when ``run_dir`` holds none."""
     run_dir = Path(run_dir)
-    meta = read_json(run_dir / "run.json")
+    try:
+        meta = read_json(run_dir / "run.json")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RunError(f"{run_dir}/run.json is not valid JSON ({exc}); the run directory is "
+                       "damaged: restore run.json or start a new run") from None
     if meta is None:
         raise RunError(f"{run_dir} holds no run (no run.json); create one with "
                        f"`autotts discover init {run_dir}`")
-    if meta.get("format") != RUN_FORMAT:
-        raise RunError(f"{run_dir}/run.json: unsupported run format {meta.get('format')!r}")
+    if not isinstance(meta, dict) or meta.get("format") != RUN_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        made_by = meta.get("autotts_version", "an unknown version") \
+            if isinstance(meta, dict) else "an unknown version"
+        raise RunError(f"{run_dir} was made by autotts {made_by} (run format {found!r}); this "
+                       f"is autotts {__version__}, which reads run format {RUN_FORMAT}. Open it "
+                       "with the version that made it, or start a new run directory")
     return Run(run_dir, load_config(run_dir / "config.toml"), meta)

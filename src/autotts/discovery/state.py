@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autotts.errors import AutoTTSError
 from autotts.fileio import write_atomic
 
 PHASES = ("proposing", "proposed", "validated", "archiving", "done")
 
 
-class RunError(RuntimeError):
+class RunError(AutoTTSError, RuntimeError):
     """The run directory cannot be used as asked (another run, locked, missing)."""
 
 

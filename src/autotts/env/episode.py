@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from autotts.env.store import CompiledQuestion
+if TYPE_CHECKING:  # annotations only: controllers import this module without numpy
+    from autotts.env.store import CompiledQuestion
 
 BranchTable = tuple[list[tuple[str, ...]], list[str], list[int], list[int]]
 

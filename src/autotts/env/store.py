@@ -22,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from autotts.errors import AutoTTSError
+
 REQUIRED_KEYS = ("question", "gold_answer", "probe_freq", "each_branch")
 
 
-class StoreError(ValueError):
+class StoreError(AutoTTSError, ValueError):
     """A replay store file is missing, unreadable or malformed."""
 
     def __init__(self, path: str | Path, message: str, *, question: int | None = None,

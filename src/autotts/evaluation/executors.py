@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # imported on first use: multiprocessing costs start-up time
+    from concurrent.futures import ProcessPoolExecutor
 
 EXECUTORS = ("serial", "process", "ray")
 
@@ -53,6 +55,8 @@ class ProcessExecutor:
     def map(self, fn, tasks, on_done=None):
         if self.workers == 1 or len(tasks) <= 1:
             return SerialExecutor().map(fn, tasks, on_done)
+        from concurrent.futures import as_completed
+
         pool = shared_pool(self.workers)
         results: list[Any] = [None] * len(tasks)
         futures = {pool.submit(fn, task): k for k, task in enumerate(tasks)}
@@ -77,6 +81,8 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
     pool = _POOLS.get(workers)
     if pool is None:
         close_pools()  # one pool at a time: the machine has only so many cores
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers)
     return pool
 

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.errors import InputError
 from autotts.toml_text import toml_value
 
 TOP_KEYS = ("seeds", "stores", "controller")
 CONTROLLER_KEYS = ("id", "file", "label", "params", "grid")
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(InputError, ValueError):
     """A sweep file is unreadable or has a bad key; the message names both."""
 
 

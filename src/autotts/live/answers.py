@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-ERR = "ERR"
+from autotts.env.labels import ERR
+
 _BOX_MARKERS = ("\\boxed", "\\fbox")
 
 

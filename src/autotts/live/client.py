@@ -17,6 +17,7 @@ import asyncio
 import random
 from typing import Any
 
+from autotts.errors import AutoTTSError
 from autotts.live.backend import Generation, Sampling, TokenizerPassThrough, sticky_index
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
@@ -30,7 +31,7 @@ def refuses_token_ids(status: int, text: str) -> bool:
     return status in (400, 422, 500) and "prompt" in text and "valid string" in text
 
 
-class BackendError(RuntimeError):
+class BackendError(AutoTTSError, RuntimeError):
     """A request failed for good (after retries, or with a non-retryable answer);
     ``status`` is the HTTP status of a refused request, else None."""
 

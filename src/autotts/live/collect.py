@@ -24,19 +24,21 @@ from typing import Any
 
 from autotts import __version__
 from autotts.env.store import load_store
+from autotts.errors import AutoTTSError
 from autotts.fileio import write_atomic
 from autotts.live.answers import Grader, normalize_answer
 from autotts.live.backend import Backend
 from autotts.live.decode import BranchState, DecodeConfig, collect_branch
 from autotts.live.questions import QuestionItem
 from autotts.live.rawlog import RawLog
+from autotts.progress import make_progress
 
 # Manifest fields that change what a row holds: a resume must match them.
 ROW_FIELDS = ("model", "revision", "template", "delta", "max_tokens", "sampling",
               "probe_suffix", "probe_tokens", "seed")
 
 
-class CollectError(RuntimeError):
+class CollectError(AutoTTSError, RuntimeError):
     """Collection cannot start or resume (the message says why)."""
 
 
@@ -167,21 +169,6 @@ def write_store(path: Path, records: list[dict]) -> None:
     load_store(path)
 
 
-def _progress(enabled: bool):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn("[bold]collect"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                    disable=not enabled, transient=False)
-
-
 def run_collect(backend: Backend, questions: list[QuestionItem], plan: CollectPlan, *,
                 source: str, progress: bool = True) -> dict[str, Any]:
     """Collect every missing row, then write the store; closes ``backend``.
@@ -194,7 +181,8 @@ def run_collect(backend: Backend, questions: list[QuestionItem], plan: CollectPl
     keys = [(q.id, b) for q in questions for b in range(plan.n_branches)]
     t0 = time.perf_counter()
     new_tokens = 0
-    with _progress(progress) as bar:
+    with make_progress(fields=("rate",), enabled=progress, transient=False,
+                       label_width=0) as bar:
         task = bar.add_task("collect", total=len(keys), completed=sum(map(log.rows.__contains__, keys)),
                             rate="")
 

@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from autotts.errors import InputError
 
-class QuestionsError(ValueError):
+
+class QuestionsError(InputError, ValueError):
     """The question set is missing or malformed."""
 
 

@@ -15,6 +15,7 @@ from autotts.discovery.proposers.base import (
     Proposer,
     RoundSummary,
 )
+from autotts.errors import AutoTTSError
 
 DEFAULT_PROPOSER = "search"
 
@@ -31,7 +32,7 @@ __all__ = ["DEFAULT_PROPOSER", "PROPOSERS", "Proposal", "ProposalContext", "Prop
            "RoundSummary", "make_proposer"]
 
 
-class ProposerError(RuntimeError):
+class ProposerError(AutoTTSError, RuntimeError):
     """A proposer could not be built or could not produce a candidate."""
 
 

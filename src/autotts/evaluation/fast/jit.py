@@ -9,11 +9,20 @@ versions: ``.py`` (the source function, run on Python lists) and ``.compiled``
 numba's on-disk cache is keyed on the kernel's own file: after editing a
 helper in another module (e.g. ``episode_ops.py``), touch the kernel files or
 delete ``fast/__pycache__`` so the kernels are recompiled.
+
+Start-up: when numba's CPU target first starts it imports ``scipy.linalg``
+(about 0.3 s, more than a one-setting evaluation) only to offer ``np.dot``
+and ``np.linalg`` inside compiled code. The kernels here use neither, so the
+command line sets ``AUTOTTS_LEAN_NUMBA=1`` and the target then starts without
+scipy's BLAS (:func:`start_target`). Library users keep numba's default
+unless they set it too: a process that also compiles its own linear algebra
+must not.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +31,28 @@ try:  # numba is the optional [fast] extra
     import numba as _numba
 except ImportError:  # pragma: no cover - exercised where numba is absent
     _numba = None
+
+
+LEAN_ENV = "AUTOTTS_LEAN_NUMBA"  # set by autotts.cli.main (inherited by its workers)
+_BLAS_MODULE = "scipy.linalg.cython_blas"
+
+
+def start_target() -> None:
+    """Under ``$AUTOTTS_LEAN_NUMBA``, start numba's CPU target now without importing
+    scipy's BLAS (numba then reports linear algebra as unavailable in compiled code)."""
+    if os.environ.get(LEAN_ENV, "") in ("", "0") or "numba.np.arraymath" in sys.modules:
+        return
+    from numba.core.registry import cpu_target
+
+    saved = sys.modules.get(_BLAS_MODULE)
+    sys.modules[_BLAS_MODULE] = None  # makes `import scipy.linalg.cython_blas` fail
+    try:
+        cpu_target.target_context.refresh()  # imports numba.np.arraymath and the rest
+    finally:
+        if saved is None:
+            del sys.modules[_BLAS_MODULE]
+        else:
+            sys.modules[_BLAS_MODULE] = saved
 
 
 def numba_enabled() -> bool:
@@ -42,6 +73,7 @@ class Kernel:
         if self._compiled is None and numba_enabled():
             # cache=True: later processes load the machine code instead of recompiling.
             # fastmath stays off so every float operation rounds exactly as in Python.
+            start_target()
             self._compiled = _numba.njit(cache=True, nogil=True)(self.py)
         return self._compiled
 
