@@ -14,7 +14,7 @@ from autotts.toml_text import toml_value
 
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
 DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe")
-ISOLATION_MODES = ("auto", "bwrap", "unshare", "none")
+ISOLATION_MODES = ("auto", "strict", "bwrap", "unshare", "none")
 
 
 class ConfigError(ValueError):
@@ -43,10 +43,13 @@ class RunConfig:
     job_timeout_s: float = 900.0
     memory_mb: int = 4096
     output_kb: int = 64
+    total_memory_mb: int = 16384  # resident memory of all sandboxed jobs together; 0 = no cap
+    tmp_mb: int = 256             # the tmpfs /tmp of each bubblewrap job
     # [sandbox]
     isolation: str = "auto"
     workers: int = 0
     static_checks: bool = True
+    max_branches: int = 64        # the branch ceiling the judge enforces
     # [contract]
     beta_contract: bool = True
     contract_tolerance: float = 0.02
@@ -72,6 +75,8 @@ class RunConfig:
             raise ConfigError("betas must be a non-empty list of values in [0, 1]")
         if list(self.betas) != sorted(set(self.betas)):
             raise ConfigError("betas must be strictly increasing")
+        if self.max_branches < 1:
+            raise ConfigError("max_branches must be >= 1")
         if self.isolation not in ISOLATION_MODES:
             raise ConfigError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
 
@@ -97,9 +102,10 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
             ("screen_seeds", "screen_seeds"), ("screen_topk", "screen_topk")),
     "caps": (("wall_minutes", "wall_minutes"), ("proposer_cost_usd", "proposer_cost_usd"),
              ("job_timeout_s", "job_timeout_s"), ("memory_mb", "memory_mb"),
-             ("output_kb", "output_kb")),
+             ("output_kb", "output_kb"), ("total_memory_mb", "total_memory_mb"),
+             ("tmp_mb", "tmp_mb")),
     "sandbox": (("isolation", "isolation"), ("workers", "workers"),
-                ("static_checks", "static_checks")),
+                ("static_checks", "static_checks"), ("max_branches", "max_branches")),
     "contract": (("enabled", "beta_contract"), ("tolerance", "contract_tolerance"),
                  ("min_branches", "contract_min_branches"),
                  ("min_sc_share", "contract_min_sc_share"), ("max_settings", "max_settings")),

@@ -67,10 +67,11 @@ class Run:
         hide = {Path(r["path"]).resolve().parent for split in ("search", "held_out")
                 for r in self.store_refs(split)}
         hide |= {self.dir.resolve(), Path(self.meta["data_dir"]).resolve()}
-        limits = Limits(wall_s=self.cfg.job_timeout_s, memory_mb=self.cfg.memory_mb,
-                        output_bytes=self.cfg.output_kb * 1024)
+        limits = Limits(cpu_s=self.cfg.job_timeout_s, memory_mb=self.cfg.memory_mb,
+                        output_bytes=self.cfg.output_kb * 1024, tmp_mb=self.cfg.tmp_mb)
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
-                               self.cfg.trace_questions)
+                               self.cfg.trace_questions, max_branches=self.cfg.max_branches,
+                               total_memory_mb=self.cfg.total_memory_mb)
 
     def baselines(self, split: str) -> list[dict]:
         """Seed baselines' curve rows on ``split`` (computed once, then read back)."""
