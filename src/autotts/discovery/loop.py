@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from autotts.discovery.integrity import tampered_rounds
 from autotts.discovery.rounds import run_round
 from autotts.discovery.rundir import Run
 from autotts.discovery.state import (
     RunLock,
-    digest_dir,
     load_round_state,
-    round_dir,
     round_numbers,
 )
 from autotts.discovery.workspace import write_static
@@ -32,18 +31,9 @@ def round_states(run: Run) -> list[dict]:
     return [load_round_state(run.dir, n) for n in round_numbers(run.dir)]
 
 
-def check_tampering(run: Run, done: list[dict]) -> list[str]:
-    """Finished rounds whose files changed after archiving (recorded in run.json)."""
-    found = []
-    for st in done:
-        if st.get("digest") and digest_dir(round_dir(run.dir, st["round"])) != st["digest"]:
-            found.append(f"round {st['round']}: archived files changed after the round finished")
-    known = run.meta.setdefault("tampering", [])
-    new = [f for f in found if f not in known]
-    if new:
-        known.extend(new)
-        run.save_meta()
-    return found
+def check_tampering(run: Run, done: list[dict]) -> list[int]:
+    """Finished rounds whose archive no longer matches its digest (recorded in run.json)."""
+    return tampered_rounds(run, done)
 
 
 def cap_reached(run: Run, done: list[dict]) -> str | None:

@@ -17,12 +17,12 @@ from pathlib import Path
 from autotts.discovery.archive import diff_text, write_round_files, write_traces
 from autotts.discovery.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.integrity import seal_round
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
 from autotts.discovery.state import (
-    digest_dir,
     load_round_state,
     now,
     read_json,
@@ -211,5 +211,5 @@ def _archive(run: Run, st: dict, proposer, done, total) -> None:
     write_round_files(rdir, st, cells, traces, diff_text(parent_src, source, st["parent_name"]),
                       run.baselines("search"), label=f"r{st['round']:04d}")
     st["finished"] = now()
-    st["digest"] = digest_dir(rdir)
     st["phase"] = "done"
+    st["digest"] = seal_round(run, st)  # last: it covers the state written with it

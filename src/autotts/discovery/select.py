@@ -15,6 +15,7 @@ import json
 import math
 
 from autotts.discovery.evaluate import evaluate_candidate
+from autotts.discovery.integrity import file_intact, seal_file, trusted
 from autotts.discovery.loop import round_states
 from autotts.discovery.rounds import best_round
 from autotts.discovery.rundir import Run
@@ -34,9 +35,12 @@ def picks(done: list[dict]) -> dict[str, int | None]:
 
 def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     """Evaluate one round on held-out (cached in RUN/final/heldout_rNNNN.json)."""
-    path = run.dir / "final" / f"heldout_r{st['round']:04d}.json"
+    rel = f"final/heldout_r{st['round']:04d}.json"
+    path = run.dir / rel
     cached = read_json(path)
-    if cached is not None and (cached.get("full") or not full):
+    # a cached result is used only while its seal holds; otherwise it is re-derived
+    if cached is not None and (cached.get("full") or not full) \
+            and file_intact(run, rel, st["round"]):
         return cached
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
@@ -44,6 +48,7 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
                              run.cfg.seed_list, run.sandbox())
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}
     write_json(path, doc)
+    seal_file(run, rel, st["round"])
     return doc
 
 
@@ -51,7 +56,8 @@ def finalize(run: Run) -> dict:
     """Select and evaluate on held-out (idempotent; resumes after a kill)."""
     path = run.dir / "final" / "selection.json"
     with RunLock(run.dir):
-        done = [s for s in round_states(run) if s["phase"] == "done"]
+        # tampered rounds are excluded here (and named in run.json and the report)
+        done = trusted(run, [s for s in round_states(run) if s["phase"] == "done"])
         screening = None
         if run.cfg.screening:  # re-run the contenders on all seeds, pick on those numbers
             done, contenders = full_stage(run, done)
@@ -60,7 +66,11 @@ def finalize(run: Run) -> dict:
                          "topk": run.cfg.screen_topk, "considered": contenders}
         else:
             chosen = picks(done)
+        if file_intact(run, "baselines/held_out.json") is False:
+            (run.dir / "baselines" / "held_out.json").unlink()  # re-derived below
         run.baselines("held_out")
+        if file_intact(run, "baselines/held_out.json") is None:
+            seal_file(run, "baselines/held_out.json")
         held = {}
         for st in done:
             if st.get("status") == "ok":
@@ -70,6 +80,7 @@ def finalize(run: Run) -> dict:
                "screening": screening,
                "held_out_errors": {n: h["error"] for n, h in held.items() if h.get("error")}}
         write_json(path, doc)
+        seal_file(run, "final/selection.json")
         run.meta["status"] = "finished"
         run.save_meta()
         return json.loads(json.dumps(doc))
