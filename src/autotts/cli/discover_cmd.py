@@ -33,8 +33,8 @@ def _settings(items: tuple[str, ...]) -> dict:
 
 def _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
             no_contract, sets, wall_minutes=None, workers=None, screen_seeds=None,
-            screen_topk=None) -> RunConfig:
-    kw = {"proposer": proposer, "rounds": rounds, "seeds": seeds, "data": data,
+            screen_topk=None, isolation=None) -> RunConfig:
+    kw = {"isolation": isolation, "proposer": proposer, "rounds": rounds, "seeds": seeds, "data": data,
           "screen_seeds": screen_seeds, "screen_topk": screen_topk,
           "seed_dir": str(Path(seed_dir).resolve()) if seed_dir else None,
           "search": tuple(search) or None, "held_out": tuple(held_out) or None,
@@ -80,6 +80,11 @@ def init_options(fn):
                      "traces (curves only)."),
         click.option("--no-contract", is_flag=True, help="Ablation: no single-beta contract; "
                      "candidates list free SETTINGS tuned on the search split."),
+        click.option("--isolation", default=None,
+                     type=click.Choice(["auto", "strict", "bwrap", "unshare", "none"]),
+                     help="Sandbox boundary (default auto: the strongest available, weaker "
+                     "modes said at start and in the report); strict refuses to run without "
+                     "the full bubblewrap boundary."),
     ]
     for opt in reversed(opts):
         fn = opt(fn)
@@ -116,12 +121,13 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
     run = _open(run_dir)
     try:
         proposer = proposer or make_proposer(run.cfg.proposer, run.cfg.proposer_settings)
+        _say_isolation(run.sandbox().isolation.describe())
         run_loop(run, proposer, max_new=max_new, on_round=_echo_round)
     except AwaitingSubmission as exc:
         click.echo(str(exc).replace("RUN", str(run_dir)))
         return
-    except (RunError, ProposerError, ValueError, FileNotFoundError) as exc:
-        _fail(exc)
+    except (RunError, ProposerError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        _fail(exc)  # incl. SandboxUnavailable (preflight) and IsolationUnavailable (strict)
     run = _open(run_dir)
     if run.meta.get("stopped"):
         click.echo(f"stopped: {run.meta['stopped']}")
@@ -130,6 +136,22 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
             click.echo(f"report: {_finish(run)}")
         else:
             click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
+    _all_failed(run)
+
+
+def _say_isolation(iso: dict) -> None:
+    click.echo(f"sandbox: {iso.get('mode')}", err=True)
+    if iso.get("warning"):
+        click.echo(f"WEAK SANDBOX ({iso.get('mode')}): {iso['warning']}", err=True)
+
+
+def _all_failed(run) -> None:
+    """Exit non-zero when rounds ran and every one of them failed."""
+    from autotts.discovery.loop import round_states
+    done = [s for s in round_states(run) if s["phase"] == "done"]
+    if done and all(s.get("status") == "failed" for s in done):
+        raise click.ClickException(f"every round ({len(done)}) failed; see "
+                                   f"{run.dir}/rounds/*/error.txt")
 
 
 @click.group("discover", invoke_without_command=True)
@@ -141,7 +163,7 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
 @click.pass_context
 def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, screen_seeds,
                    screen_topk, betas, search, held_out, data, seed_dir, no_traces,
-                   no_contract) -> None:
+                   no_contract, isolation) -> None:
     """Discover test-time scaling controllers with a coding agent (or the built-in search)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -157,7 +179,7 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
     try:
         cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir, no_traces,
                       no_contract, sets, wall_minutes=budget_minutes,
-                      screen_seeds=screen_seeds, screen_topk=screen_topk)
+                      screen_seeds=screen_seeds, screen_topk=screen_topk, isolation=isolation)
         init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)
@@ -169,13 +191,13 @@ def discover_group(ctx, budget_minutes, run_dir, proposer, sets, rounds, seeds, 
 @run_arg
 @init_options
 def init_cmd(run_dir, proposer, sets, rounds, seeds, screen_seeds, screen_topk, betas, search,
-             held_out, data, seed_dir, no_traces, no_contract) -> None:
+             held_out, data, seed_dir, no_traces, no_contract, isolation) -> None:
     """Create a run directory: config.toml and the agent workspace."""
     from autotts.discovery.rundir import init_run
     try:
         cfg = _config(proposer, rounds, seeds, betas, search, held_out, data, seed_dir,
                       no_traces, no_contract, sets, screen_seeds=screen_seeds,
-                      screen_topk=screen_topk)
+                      screen_topk=screen_topk, isolation=isolation)
         run = init_run(run_dir, cfg)
     except (ConfigError, RunError, ValueError) as exc:
         _fail(exc)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autotts.discovery.integrity import tampered_rounds
+from autotts.discovery.preflight import preflight
 from autotts.discovery.rounds import run_round
 from autotts.discovery.rundir import Run
 from autotts.discovery.state import (
@@ -67,7 +68,9 @@ def run_loop(run: Run, proposer, *, max_new: int | None = None,
             write_static(run.workspace, run.cfg, baselines)
             run.meta["workspace_ready"] = True
         run.meta["status"] = "searching"
+        run.meta["isolation"] = run.sandbox().isolation.describe()
         run.save_meta()
+        preflight(run.sandbox())  # machinery failures stop here, not as failed rounds
         advanced: list[dict] = []
         while max_new is None or len(advanced) < max_new:
             states = round_states(run)
