@@ -22,6 +22,7 @@ import ctypes
 import json
 import os
 import resource
+import secrets
 import selectors
 import signal
 import subprocess
@@ -72,12 +73,13 @@ class JobOutcome:
     machinery: bool = False      # the failure is the sandbox's, not the candidate's
 
 
-def _env(workdir: Path, result_fd: int) -> dict[str, str]:
+def _env(workdir: Path, result_fd: int, token: str) -> dict[str, str]:
     src = str(Path(autotts.__file__).resolve().parent.parent)
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
             "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "AUTOTTS_SANDBOX_SRC": src, "AUTOTTS_RESULT_FD": str(result_fd)}
+            "AUTOTTS_SANDBOX_SRC": src, "AUTOTTS_RESULT_FD": str(result_fd),
+            "AUTOTTS_JOB_TOKEN": token}
 
 
 def _limit_child(limits: Limits) -> None:
@@ -169,13 +171,33 @@ def _pump(proc: subprocess.Popen, sinks: dict[int, _Sink], deadline: float,
         sel.close()
 
 
-def _start(workdir: Path, limits: Limits, iso: Isolation):
+def _kill_tagged(token: str) -> int:
+    """Without a PID namespace: kill processes that still carry the job's token in
+    their environment (children that left the process group with setsid).
+    Best effort -- one that cleared its environment before exec escapes; only
+    the namespace modes close that. Returns how many were killed."""
+    needle = f"AUTOTTS_JOB_TOKEN={token}".encode()
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if needle in fh.read().split(b"\0"):
+                    os.kill(int(entry), signal.SIGKILL)
+                    killed += 1
+        except OSError:
+            continue
+    return killed
+
+
+def _start(workdir: Path, limits: Limits, iso: Isolation, token: str):
     r_out, w_out = os.pipe()
     r_err, w_err = os.pipe()
     r_res, w_res = os.pipe()
     try:
         proc = subprocess.Popen(command_for(iso, workdir, tmp_mb=limits.tmp_mb), cwd=workdir,
-                                env=_env(workdir, w_res), stdin=subprocess.DEVNULL,
+                                env=_env(workdir, w_res, token), stdin=subprocess.DEVNULL,
                                 stdout=w_out, stderr=w_err, pass_fds=(w_res,),
                                 start_new_session=True, preexec_fn=lambda: _limit_child(limits))
     finally:
@@ -187,8 +209,9 @@ def _start(workdir: Path, limits: Limits, iso: Isolation):
 def _attempt(workdir: Path, limits: Limits, iso: Isolation,
              budget: MemoryBudget | None) -> JobOutcome:
     start = time.monotonic()
+    token = secrets.token_hex(16)
     try:
-        proc, r_out, r_err, r_res = _start(workdir, limits, iso)
+        proc, r_out, r_err, r_res = _start(workdir, limits, iso, token)
     except OSError as exc:
         return JobOutcome(None, f"the sandbox could not start the worker: {exc}", None, False,
                           "", "", 0.0, iso.describe(), machinery=True)
@@ -201,6 +224,8 @@ def _attempt(workdir: Path, limits: Limits, iso: Isolation,
         stop = _pump(proc, sinks, start + limits.backstop_s, budget)
     finally:
         _kill_group(proc.pid)  # leftovers die even when the worker exited normally
+        if not iso.pid_namespace:
+            _kill_tagged(token)
         cpu = _reap(proc)
         if budget is not None:
             budget.unregister(proc.pid)
