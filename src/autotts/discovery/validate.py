@@ -226,6 +226,8 @@ def module_exports(mod: str) -> frozenset[str]:
     m = importlib.import_module(mod)
     names = {n for n in dir(m) if not n.startswith("_")
              and not isinstance(getattr(m, n, None), types.ModuleType)}
+    if mod.startswith("autotts."):  # the package's helpers: only what they define themselves
+        names = {n for n in names if getattr(getattr(m, n), "__module__", mod) == mod}
     names |= {s.rsplit(".", 1)[1] for s in SUBMODULES if s.rsplit(".", 1)[0] == mod}
     if mod == "__future__":
         return frozenset(dir(m))

@@ -134,11 +134,12 @@ return ep.read_full()
 
 def test_memory_across_workers_is_capped_in_total(store, mode):
     body = """
-block = b"x" * (300 * 1024 * 1024)
-time.sleep(4)
-return ep.read_full() if block else None
+if not HELD:  # once per job: hold 300 MB resident, give the watchdog time to see it
+    HELD.append(b"x" * (300 * 1024 * 1024))
+    time.sleep(4)
+return ep.read_full()
 """
-    res = evaluate(controller(body, "import time"), store, mode, workers=2,
+    res = evaluate(controller(body, "import time\nHELD = []"), store, mode, workers=2,
                    grid=[{"beta": 0.0}, {"beta": 1.0}], total_memory_mb=450, memory_mb=1024)
     assert res.cells is None and "total memory cap" in res.error
 
