@@ -23,7 +23,6 @@ from autotts.discovery.state import (
     load_round_state,
     read_json,
     round_dir,
-    save_round_state,
 )
 from autotts.discovery.workspace import refresh_history, render_prompt
 from tests.discovery.conftest import candidate, small_config

@@ -60,7 +60,7 @@ class Isolation:
 
 def _probe(cmd: list[str]) -> bool:
     try:
-        return subprocess.run(cmd, capture_output=True, timeout=30,
+        return subprocess.run(cmd, capture_output=True, timeout=30, check=False,
                               stdin=subprocess.DEVNULL).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
@@ -86,18 +86,18 @@ def detect_isolation(requested: str = "auto") -> Isolation:
     if requested not in MODES:
         raise IsolationUnavailable(f"unknown isolation {requested!r} (known: {', '.join(MODES)})")
     full = Isolation("bwrap", True, True, True, True)
-    if requested in ("auto", "strict", "bwrap") and shutil.which("bwrap"):
-        if _probe(bwrap_argv(Path("/"), tmp_mb=16) + [sys.executable, "-I", "-c", "pass"]):
-            return full
+    if requested in ("auto", "strict", "bwrap") and shutil.which("bwrap") \
+            and _probe(bwrap_argv(Path("/"), tmp_mb=16) + [sys.executable, "-I", "-c", "pass"]):
+        return full
     if requested in ("strict", "bwrap"):
         raise IsolationUnavailable(
             "isolation 'strict' needs bubblewrap with user namespaces (`bwrap --unshare-user "
             "--cap-drop ALL`), and it does not start here: install bubblewrap or allow "
             "unprivileged user namespaces, or choose isolation = \"auto\"")
     weak = Isolation("unshare", True, False, True, False, _UNSHARE_WARN)
-    if requested in ("auto", "unshare") and shutil.which("unshare"):
-        if _probe(unshare_argv() + ["true"]):
-            return weak
+    if requested in ("auto", "unshare") and shutil.which("unshare") \
+            and _probe(unshare_argv() + ["true"]):
+        return weak
     if requested == "unshare":
         raise IsolationUnavailable("isolation 'unshare' was requested but `unshare --pid --fork "
                                    "--mount-proc --net` does not work here (it needs root)")

@@ -106,7 +106,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
     iso = next((s["isolation"] for s in done if s.get("isolation")), None)
-    out = [f"# Discovery run {run.meta['id']}", ""] + integrity_lines(run, every, bad) + [
+    out = [f"# Discovery run {run.meta['id']}", "",
            f"- proposer: `{run.cfg.proposer}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
            f"grid: {', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract else 'free SETTINGS'}",
            f"- ablations: traces in history = {run.cfg.history_traces}; "
@@ -114,6 +114,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
            f"- total round wall time: {wall / 60:.1f} min; proposer tokens: {toks}; "
            f"proposer cost: ${cost:.2f}",
            f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"] + _screening_lines(run, sel)
+    out[2:2] = integrity_lines(run, every, bad)  # what the reader must know first
     if run.meta.get("stopped"):
         out.append(f"- stopped early: {run.meta['stopped']}")
     out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
@@ -151,16 +152,16 @@ def integrity_lines(run: Run, every: list[dict], bad: set[int]) -> list[str]:
     sandbox modes weaker than the full boundary."""
     out = []
     if bad:
-        out.append("**TAMPERED ROUNDS (excluded from selection): "
-                   + ", ".join(f"r{n:04d}" for n in sorted(bad)) + "**")
+        names = ", ".join(f"r{n:04d}" for n in sorted(bad))
+        out.append(f"**TAMPERED ROUNDS (excluded from selection): {names}**")
     edited = [rel for rel in run.meta.get("seals", {})
               if file_intact(run, rel, _round_of(rel)) is False]
     if edited:
-        out.append("**EDITED AFTER SEALING (not used): " + ", ".join(sorted(edited)) + "**")
+        out.append(f"**EDITED AFTER SEALING (not used): {', '.join(sorted(edited))}**")
     weak = sorted({(s.get("isolation") or {}).get("mode", "?") for s in every} - {"bwrap"})
     if weak and every:
-        out.append(f"**WEAK SANDBOX: rounds ran under isolation {', '.join(weak)} (not the full "
-                   "bubblewrap boundary); see docs/discovery.md, Threat model**")
+        out.append(f"**WEAK SANDBOX: rounds ran under isolation {', '.join(weak)} (not the "
+                   f"full bubblewrap boundary); see docs/discovery.md, threat model**")
     return out + ([""] if out else [])
 
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import cache
 
 ALLOWED_MODULES = frozenset({
     "math", "collections", "collections.abc", "itertools", "functools", "heapq",
@@ -217,7 +217,7 @@ class _Checker(ast.NodeVisitor):
 SUBMODULES = frozenset({"numpy.random", "numpy.linalg", "scipy.stats"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_exports(mod: str) -> frozenset[str]:
     """Public names of an allowed module that are not modules themselves (plus
     the vetted submodules). Imports the module: allowed modules are trusted code."""

@@ -22,8 +22,9 @@ from ..conftest import candidate
 @pytest.fixture(scope="module")
 def archived(tmp_path_factory, synth_data):
     """A finished two-round run (built once; tests edit private copies)."""
-    from ..conftest import small_config
     from autotts.discovery.rundir import init_run
+
+    from ..conftest import small_config
     root = tmp_path_factory.mktemp("archive")
     seeds = root / "seeds"
     seeds.mkdir()

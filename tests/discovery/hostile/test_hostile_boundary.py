@@ -8,6 +8,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from .conftest import controller, evaluate
 
 TRY_READ = """
@@ -85,6 +87,8 @@ def test_symlinked_and_fifo_logs_cannot_steer_the_parent(store, mode, monkeypatc
     monkeypatch.setenv("AUTOTTS_CANARY", "canary-6d1f0b")
     body = """
 import os
+
+import pytest
 for name in ("stdout.log", "stderr.log", "error.txt"):
     try:
         os.symlink("/proc/1/environ", name)
@@ -148,3 +152,30 @@ def test_endless_output_and_cpu_burn_are_contained(store, mode):
     res = evaluate(controller("while True:\n    print('x' * 10000)"), store, mode, cpu_s=3)
     assert res.cells is None and "CPU-time limit" in res.error
     assert not res.machinery
+
+
+def test_strict_refuses_without_bubblewrap(monkeypatch):
+    import shutil as sh
+
+    from autotts.discovery import boundary
+    real = sh.which
+    monkeypatch.setattr(boundary.shutil, "which",
+                        lambda name, *a, **k: None if name == "bwrap" else real(name, *a, **k))
+    boundary.detect_isolation.cache_clear()
+    try:
+        with pytest.raises(boundary.IsolationUnavailable, match="strict"):
+            boundary.detect_isolation("strict")
+        assert boundary.detect_isolation("auto").mode != "bwrap"
+        assert boundary.detect_isolation("auto").warning
+    finally:
+        boundary.detect_isolation.cache_clear()
+
+
+def test_machinery_failure_stops_the_run_before_round_one(make_run):
+    from autotts.discovery.loop import run_loop
+    from autotts.discovery.preflight import SandboxUnavailable
+    from autotts.discovery.proposers.manual import ManualProposer
+    run = make_run(rounds=1, memory_mb=16)  # no interpreter starts in 16 MB
+    with pytest.raises(SandboxUnavailable, match="No round was started"):
+        run_loop(run, ManualProposer())
+    assert not (run.dir / "rounds").exists() or not any((run.dir / "rounds").iterdir())
