@@ -9,6 +9,7 @@ only gold-free copies of its stores.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -122,7 +123,8 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
     chunks = [all_cells[j::n_jobs] for j in range(n_jobs)]
     tracing = [(si, dict(p)) for si in range(len(stores)) for p in trace_settings]
     chunks_local = [[(si, p) for _, si, p in chunk] for chunk in chunks]
-    root = Path(tempfile.mkdtemp(prefix="autotts-sbx-"))
+    sweep_stale_jobs()
+    root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
     try:
         cache: dict[int, str] = {}
         prepared = [_prepare_job(root, j, source, class_name, stores, chunk, seeds, tracing,
@@ -134,6 +136,21 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return _collect(outcomes, chunks, stores, seeds, sandbox.max_branches)
+
+
+JOB_PREFIX = "autotts-sbx-"
+
+
+def sweep_stale_jobs() -> int:
+    """Remove job folders left by a killed parent (named after its pid, which is
+    gone); returns how many were removed."""
+    removed = 0
+    for d in Path(tempfile.gettempdir()).glob(f"{JOB_PREFIX}*-*"):
+        pid = d.name[len(JOB_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(d, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _job_record(k: int, o: JobOutcome) -> dict:

@@ -179,3 +179,20 @@ def test_machinery_failure_stops_the_run_before_round_one(make_run):
     with pytest.raises(SandboxUnavailable, match="No round was started"):
         run_loop(run, ManualProposer())
     assert not (run.dir / "rounds").exists() or not any((run.dir / "rounds").iterdir())
+
+
+def test_job_folders_of_a_killed_parent_are_swept(tmp_path):
+    import subprocess
+    import tempfile
+
+    from autotts.discovery.evaluate import JOB_PREFIX, sweep_stale_jobs
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = Path(tempfile.gettempdir()) / f"{JOB_PREFIX}{dead.pid}-abc"
+    (stale / "job0").mkdir(parents=True)
+    live = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-"))
+    try:
+        assert sweep_stale_jobs() >= 1
+        assert not stale.exists() and live.exists()
+    finally:
+        live.rmdir()
