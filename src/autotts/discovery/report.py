@@ -21,7 +21,10 @@ HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Paral
 def _held(run: Run, n: int) -> dict | None:
     """A round's held-out result, unless its seal shows it was edited."""
     rel = f"final/heldout_r{n:04d}.json"
-    return None if file_intact(run, rel, n) is False else read_json(run.dir / rel)
+    intact = file_intact(run, rel, n)
+    if intact is False or (intact is None and run.meta.get("seals")):  # edited, or unsealed
+        return None                                                   # in a sealing run
+    return read_json(run.dir / rel)
 
 
 def _cells(doc: dict | None) -> list[CellResult]:
