@@ -69,3 +69,12 @@ def make_run(tmp_path, synth_data):
 
 def candidate(name: str) -> str:
     return (CANDIDATES / name).read_text()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_keys(tmp_path_factory):
+    """Run keys (integrity.py) live in one temporary folder per session, not in $HOME
+    (session-wide, so module-scoped runs and the tests using them share it)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUTOTTS_KEY_DIR", str(tmp_path_factory.mktemp("keys")))
+        yield

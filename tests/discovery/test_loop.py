@@ -47,7 +47,7 @@ def test_hostile_rounds_are_contained_recorded_and_the_loop_goes_on(make_run, tm
     assert [s["status"] for s in states] == ["ok", "failed", "failed", "failed", "failed",
                                              "ok" if states[-1]["status"] == "ok" else "failed"]
     errors = [s["error"] for s in states[1:5]]
-    assert "nope" in errors[0] and "code 7" in errors[1] and "wall-time" in errors[2]
+    assert "nope" in errors[0] and "code 7" in errors[1] and "CPU-time limit" in errors[2]
     assert "expected str or None" in errors[3]
     meta = open_run(run.dir).meta
     assert victim.read_text() == candidate("momentum.py") or meta["tampering"]

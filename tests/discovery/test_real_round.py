@@ -19,7 +19,7 @@ from tests.discovery.conftest import CANDIDATES
 
 def test_sandboxed_grading_equals_in_process_protocol(real_store, data_dir):
     store = real_store("Qwen3-1.7B/aime24")
-    sb = SandboxSettings(Limits(wall_s=300), detect_isolation("auto"), hide=(data_dir,), workers=2)
+    sb = SandboxSettings(Limits(cpu_s=300), detect_isolation("auto"), hide=(data_dir,), workers=2)
     source = (CANDIDATES / "momentum.py").read_text()
     res = evaluate_candidate(source, "Momentum", [store], [{"beta": 0.0}, {"beta": 1.0}],
                              [0, 1, 2], sb)

@@ -30,7 +30,7 @@ def store(synth_data):
 
 def run(source: str, store, synth_data, *, wall_s: float = 30, memory_mb: int = 2048,
         hide=(), iso=None) -> object:
-    sb = SandboxSettings(Limits(wall_s=wall_s, memory_mb=memory_mb, output_bytes=4096), iso or ISO,
+    sb = SandboxSettings(Limits(cpu_s=wall_s, memory_mb=memory_mb, output_bytes=4096), iso or ISO,
                          hide=(synth_data, *hide), workers=1)
     return evaluate_candidate(source, None, [store], [{}], SEEDS, sb)
 
@@ -49,15 +49,25 @@ def test_gold_free_copy_holds_no_gold(store):
 
 
 # "none": the fallback without OS isolation must still kill and clean up.
-MODES = ["auto", "none"]
+MODES = ["auto", "unshare", "none"]
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_endless_loop_is_killed(store, synth_data, mode):
     res = run(controller("while True:\n    pass"), store, synth_data, wall_s=3,
               iso=detect_isolation(mode))
-    assert res.cells is None and "wall-time limit" in res.error
-    assert res.jobs[0]["timed_out"]
+    assert res.cells is None and "CPU-time limit" in res.error
+    assert not res.jobs[0]["timed_out"] and not res.jobs[0]["machinery"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sleeping_forever_hits_the_wall_backstop_and_is_retried_once(store, synth_data, mode):
+    sb = SandboxSettings(Limits(cpu_s=5, wall_s=2, output_bytes=4096), detect_isolation(mode),
+                         workers=1)
+    res = evaluate_candidate(controller("time.sleep(1000)", "import time"), None, [store], [{}],
+                             SEEDS, sb)
+    assert res.cells is None and "wall-time backstop" in res.error
+    assert res.jobs[0]["timed_out"] and res.jobs[0]["retried"]
 
 
 def test_memory_bomb_is_contained(store, synth_data):

@@ -23,7 +23,6 @@ from autotts.discovery.state import (
     load_round_state,
     read_json,
     round_dir,
-    save_round_state,
 )
 from autotts.discovery.workspace import refresh_history, render_prompt
 from tests.discovery.conftest import candidate, small_config
@@ -122,13 +121,16 @@ def test_resume_after_screening_does_not_repeat_work(screened_run, monkeypatch):
     real = screening.evaluate_candidate
     monkeypatch.setattr(screening, "evaluate_candidate",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
+    before = {s["round"]: (round_dir(run.dir, s["round"]) / "state.json").read_bytes()
+              for s in round_states(run)}
     first = finalize(run)
     n_full = len(first["screening"]["considered"])
     assert len(calls) == n_full
-    # A kill after results_full.json was written but before state.json recorded it:
+    # A kill after results_full.json was written (and sealed) but before state.json recorded
+    # it: the state file is the one from before the re-run.
     st = load_round_state(run.dir, first["picks"]["accuracy"])
     recorded = st.pop("full")
-    save_round_state(run.dir, st)
+    (round_dir(run.dir, st["round"]) / "state.json").write_bytes(before[st["round"]])
     again = finalize(run)
     assert len(calls) == n_full  # nothing evaluated again, on search or held-out
     assert again["picks"] == first["picks"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from autotts.discovery.config import ConfigError, RunConfig, cli_fields
+from autotts.discovery.config import ISOLATION_MODES, ConfigError, RunConfig, cli_fields
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.state import RunError, read_json
@@ -33,6 +33,9 @@ def _option(flat: str, f):
         return click.option(name, flat, multiple=True, metavar=metavar, help=text)
     if isinstance(default, int):
         return click.option(name, flat, type=click.IntRange(min=0), default=None, help=text)
+    if flat == "isolation":
+        return click.option(name, flat, type=click.Choice(ISOLATION_MODES), default=None,
+                            help=text)
     if flat == "seed_dir":
         return click.option(name, flat, default=None, help=text,
                             type=click.Path(file_okay=False, exists=True))
@@ -80,16 +83,33 @@ def _drive(run_dir: Path, proposer=None, max_new=None, finish: bool = True) -> N
     run = _open(run_dir)
     try:
         proposer = proposer or make_proposer(run.cfg.proposer.name, run.cfg.proposer.settings)
+        _say_isolation(run.sandbox().isolation.describe())
         report = main(run, proposer, max_new=max_new, finish=finish, say=click.echo)
     except AwaitingSubmission as exc:
         click.echo(str(exc).replace("RUN", str(run_dir)))
         return
-    except (RunError, ProposerError, ValueError, FileNotFoundError) as exc:
-        _fail(exc)
+    except (RunError, ProposerError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        _fail(exc)  # incl. SandboxUnavailable (preflight) and IsolationUnavailable (strict)
     if report is not None:
         click.echo(f"report: {report}")
     elif not finish and _open(run_dir).meta.get("status") == "searched":
         click.echo(f"all rounds done; write the report with `autotts discover report {run_dir}`")
+    _all_failed(_open(run_dir))
+
+
+def _say_isolation(iso: dict) -> None:
+    click.echo(f"sandbox: {iso.get('mode')}", err=True)
+    if iso.get("warning"):
+        click.echo(f"WEAK SANDBOX ({iso.get('mode')}): {iso['warning']}", err=True)
+
+
+def _all_failed(run) -> None:
+    """Exit non-zero when rounds ran and every one of them failed."""
+    from autotts.discovery.loop import round_states
+    done = [s for s in round_states(run) if s["phase"] == "done"]
+    if done and all(s.get("status") == "failed" for s in done):
+        raise click.ClickException(f"every round ({len(done)}) failed; see "
+                                   f"{run.dir}/rounds/*/error.txt")
 
 
 @click.group("discover", invoke_without_command=True)

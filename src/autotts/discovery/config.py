@@ -15,7 +15,7 @@ from autotts.toml_text import toml_value
 
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
 DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe", "short-m@k-beta")
-ISOLATION_MODES = ("auto", "bwrap", "unshare", "none")
+ISOLATION_MODES = ("auto", "strict", "bwrap", "unshare", "none")
 
 
 class ConfigError(InputError, ValueError):
@@ -91,20 +91,28 @@ class CapsSection:
 
     wall_minutes: float = _opt(0.0, "Wall budget of the whole job in minutes (0 = none).")
     proposer_cost_usd: float = _opt(0.0, "Proposer cost cap in USD (0 = none).")
-    job_timeout_s: float = _opt(900.0, "Wall time of one sandboxed job.")
+    job_timeout_s: float = _opt(900.0, "CPU seconds of one sandboxed job (the wall-clock "
+                                  "backstop is 3x that, at least +120 s, with one retry).")
     memory_mb: int = _opt(4096, "Address-space limit of one sandboxed job.")
     output_kb: int = _opt(64, "Captured stdout/stderr per job.")
+    total_memory_mb: int = _opt(16384, "Resident memory of all sandboxed jobs together "
+                                "(0 = no cap); past it the biggest job is killed.")
+    tmp_mb: int = _opt(256, "Size of the tmpfs /tmp of each bubblewrap job.")
 
 
 @dataclass(frozen=True)
 class SandboxSection:
     """``[sandbox]``: how candidates are isolated and how many jobs run at once."""
 
-    isolation: str = _opt("auto", "auto, bwrap, unshare or none.")
+    isolation: str = _opt("auto", "Sandbox isolation: auto (the strongest available), strict "
+                          "(bubblewrap or refuse to run), bwrap, unshare or none.", "--isolation")
     workers: int = _opt(0, "Parallel sandboxed jobs (0 = CPU count).")
     static_checks: bool = _opt(True, "Static validation before a candidate runs (keep on).")
+    max_branches: int = _opt(64, "The branch ceiling the judge enforces per question.")
 
     def __post_init__(self) -> None:
+        if self.max_branches < 1:
+            raise ConfigError("max_branches must be >= 1")
         if self.isolation not in ISOLATION_MODES:
             raise ConfigError(f"isolation must be one of {', '.join(ISOLATION_MODES)}")
 

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autotts.discovery.budget import Budget, finish_estimate_s, round_estimate_s
+from autotts.discovery.integrity import tampered_rounds
 from autotts.discovery.phases import Phases
+from autotts.discovery.preflight import preflight
 from autotts.discovery.round_state import RoundState
 from autotts.discovery.rounds import archive, check_contract, evaluate_in_sandbox, propose, validate
 from autotts.discovery.rundir import Run, compute_baselines
 from autotts.discovery.state import (
     RunLock,
-    digest_dir,
     load_round_state,
-    round_dir,
     round_numbers,
 )
 from autotts.discovery.workspace import write_static
@@ -40,6 +40,7 @@ def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
     with RunLock(run.dir):
         budget = start_budget(run)
         baselines = search_baselines(run, phases)
+        start_sandbox(run)
         for st in rounds_to_run(run, budget, max_new, say):
             done = finished(run)
             total = total_rounds(run)
@@ -104,6 +105,15 @@ def search_baselines(run: Run, phases: Phases) -> list[dict]:
     return rows
 
 
+def start_sandbox(run: Run) -> None:
+    """Record the isolation mode in run.json and run one trivial sandboxed job:
+    a sandbox that cannot start stops the run here, with one message, instead
+    of failing every round as if the candidates were at fault."""
+    run.meta["isolation"] = run.sandbox().isolation.describe()
+    run.save_meta()
+    preflight(run.sandbox())
+
+
 def round_line(st: RoundState) -> str:
     """One line saying how a round ended."""
     line = f"round {st.round}: {st.status}"
@@ -139,18 +149,9 @@ def total_rounds(run: Run) -> int:
     return len(seed_files(run)) + run.cfg.run.rounds
 
 
-def check_tampering(run: Run, done: list[dict]) -> list[str]:
-    """Finished rounds whose files changed after archiving (recorded in run.json)."""
-    found = []
-    for st in done:
-        if st.get("digest") and digest_dir(round_dir(run.dir, st["round"])) != st["digest"]:
-            found.append(f"round {st['round']}: archived files changed after the round finished")
-    known = run.meta.setdefault("tampering", [])
-    new = [f for f in found if f not in known]
-    if new:
-        known.extend(new)
-        run.save_meta()
-    return found
+def check_tampering(run: Run, done: list[dict]) -> list[int]:
+    """Finished rounds whose archive no longer matches its digest (recorded in run.json)."""
+    return tampered_rounds(run, done)
 
 
 def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str | None:

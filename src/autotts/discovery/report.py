@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autotts.discovery.evaluate import CellResult
 from autotts.discovery.heldout_summary import beta_curve_rows, summary_lines
+from autotts.discovery.integrity import file_intact, tampered_rounds
 from autotts.discovery.loop import round_states
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import mean_points
@@ -19,7 +20,12 @@ HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Paral
 
 
 def _held(run: Run, n: int) -> dict | None:
-    return read_json(run.dir / "final" / f"heldout_r{n:04d}.json")
+    """A round's held-out result, unless its seal shows it was edited."""
+    rel = f"final/heldout_r{n:04d}.json"
+    intact = file_intact(run, rel, n)
+    if intact is False or (intact is None and run.meta.get("seals")):  # edited, or unsealed
+        return None                                                   # in a sealing run
+    return read_json(run.dir / rel)
 
 
 def _cells(doc: dict | None) -> list[CellResult]:
@@ -95,7 +101,9 @@ def table1(run: Run, sel: dict, baselines: list[dict]) -> list[str]:
 def write_report(run: Run, compare: Run | None = None) -> Path:
     """Write RUN/report.md (and figures next to it); returns its path."""
     sel = read_json(run.dir / "final" / "selection.json") or {"picks": {}}
-    done = [s for s in round_states(run) if s["phase"] == "done"]
+    every = [s for s in round_states(run) if s["phase"] == "done"]
+    bad = set(tampered_rounds(run, every))
+    done = [s for s in every if s["round"] not in bad]
     base = run.baselines("held_out")
     rows = round_rows(run, done)
     wall = sum(s.get("wall_s", 0.0) for s in done)
@@ -110,19 +118,20 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
            f"- total round wall time: {wall / 60:.1f} min; proposer tokens: {toks}; "
            f"proposer cost: ${cost:.2f}",
            f"- sandbox: {json.dumps(iso) if iso else 'n/a'}"] + _screening_lines(run, sel)
+    out[2:2] = integrity_lines(run, every, bad)  # what the reader must know first
     if run.meta.get("stopped"):
         out.append(f"- stopped early: {run.meta['stopped']}")
     out += [f"- budget: {note}" for note in run.meta.get("budget", [])
             if note != run.meta.get("stopped")]
-    if run.meta.get("tampering"):
-        out.append("- TAMPERING DETECTED: " + "; ".join(run.meta["tampering"]))
     out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
             "tokens | held-out acc (top) | tokens | frontier area | note |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     by_round = {r["round"]: r for r in rows}
-    for st in done:
+    for st in every:
         r = by_round.get(st["round"])
         note = (st.get("error") or "").strip().splitlines()[:1]
+        if st["round"] in bad:
+            note = ["TAMPERED: excluded from selection and from this report's numbers"]
         nums = (f"{r['search_kind']} | {r['search']:.2f} | {_k(r['search_tokens'])} | "
                 f"{r['held_out']:.2f} | {_k(r['held_out_tokens'])} | {r['area']:.2f}") if r \
             else "- | - | - | - | - | -"
@@ -145,6 +154,29 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     path = run.dir / "report.md"
     write_atomic(path, "\n".join(out) + "\n")
     return path
+
+
+def integrity_lines(run: Run, every: list[dict], bad: set[int]) -> list[str]:
+    """What the reader must know first: tampered rounds, edited held-out files,
+    sandbox modes weaker than the full boundary."""
+    out = []
+    if bad:
+        names = ", ".join(f"r{n:04d}" for n in sorted(bad))
+        out.append(f"**TAMPERED ROUNDS (excluded from selection): {names}**")
+    edited = [rel for rel in run.meta.get("seals", {})
+              if file_intact(run, rel, _round_of(rel)) is False]
+    if edited:
+        out.append(f"**EDITED AFTER SEALING (not used): {', '.join(sorted(edited))}**")
+    weak = sorted({(s.get("isolation") or {}).get("mode", "?") for s in every} - {"bwrap"})
+    if weak and every:
+        out.append(f"**WEAK SANDBOX: rounds ran under isolation {', '.join(weak)} (not the "
+                   f"full bubblewrap boundary); see docs/discovery.md, threat model**")
+    return out + ([""] if out else [])
+
+
+def _round_of(rel: str) -> int | None:
+    name = Path(rel).stem
+    return int(name[len("heldout_r"):]) if name.startswith("heldout_r") else None
 
 
 def _screening_lines(run: Run, sel: dict) -> list[str]:

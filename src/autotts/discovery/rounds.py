@@ -18,13 +18,13 @@ from pathlib import Path
 from autotts.controllers.contract import contract_violations
 from autotts.discovery.archive import diff_text, write_round_files, write_traces
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.integrity import seal_round
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission
 from autotts.discovery.round_state import RoundState
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
 from autotts.discovery.state import (
-    digest_dir,
     now,
     read_json,
     round_dir,
@@ -199,5 +199,5 @@ def archive(run: Run, st: RoundState, baselines: list[dict]) -> None:
     write_round_files(rdir, st, cells, traces, diff_text(parent_src, source, st.parent_name),
                       baselines, label=f"r{st.round:04d}")
     st.finished = now()
-    st.digest = digest_dir(rdir)
     st.phase = "done"
+    st.digest = seal_round(run, st.to_dict())  # last: it covers the state written with it

@@ -70,10 +70,12 @@ class Run:
         hide = {Path(r["path"]).resolve().parent for split in ("search", "held_out")
                 for r in self.store_refs(split)}
         hide |= {self.dir.resolve(), Path(self.meta["data_dir"]).resolve()}
-        limits = Limits(wall_s=self.cfg.caps.job_timeout_s, memory_mb=self.cfg.caps.memory_mb,
-                        output_bytes=self.cfg.caps.output_kb * 1024)
+        limits = Limits(cpu_s=self.cfg.caps.job_timeout_s, memory_mb=self.cfg.caps.memory_mb,
+                        output_bytes=self.cfg.caps.output_kb * 1024, tmp_mb=self.cfg.caps.tmp_mb)
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
-                               self.cfg.history.trace_questions)
+                               self.cfg.history.trace_questions,
+                               max_branches=self.cfg.sandbox.max_branches,
+                               total_memory_mb=self.cfg.caps.total_memory_mb)
 
     def has_baselines(self, split: str) -> bool:
         """Whether the baselines of ``split`` were computed."""

@@ -4,9 +4,12 @@ Started by :mod:`autotts.discovery.sandbox` as
 ``python -I -m autotts.discovery.sandbox_worker WORKDIR``. ``WORKDIR/job.json``
 names the candidate file, its class, gold-free store files, the cells and
 seeds. The worker answers every (seed, question) with the protocol evaluator
-and writes ``WORKDIR/result.json``: per cell the answers (strings or null),
-costs and branches opened, in seed-major order, plus a few compact traces.
-It never sees a gold answer, so it cannot grade; the parent does.
+and returns per cell the answers (strings or null) and the episode log, in
+seed-major order, plus a few compact traces.
+It never sees a gold answer, so it cannot grade, and it reports no cost: the
+parent grades and re-derives cost from the episode log
+(:mod:`autotts.discovery.judge`). The result goes to a pipe the parent holds
+(``AUTOTTS_RESULT_FD``), never to a file the parent would read by path.
 """
 
 from __future__ import annotations
@@ -44,25 +47,31 @@ class WrongReturn(Exception):
     """solve() returned something other than a string or None."""
 
 
-def _evaluate_cell(store, controller, seeds: list[int]) -> dict[str, list]:
-    """Answers, costs and opened-branch counts of every (seed, question)."""
-    from autotts.evaluation.protocol import evaluate
+def _evaluate_cell(store, controller, seeds: list[int], max_branches: int) -> dict[str, Any]:
+    """Answers and the episode log of every (seed, question), seed-major.
+
+    The log (branches opened, each one's depth; 0 = read whole) is what the
+    parent charges from (:mod:`autotts.discovery.judge`); no cost is reported.
+    """
+    from autotts.discovery.judge import encode_ints
+    from autotts.discovery.recording import RecordingEpisode
+    from autotts.evaluation.protocol import shuffled_order
 
     answers: list[str | None] = []
-    costs: list[float] = []
     opened: list[int] = []
-
-    def solve(ep):
-        a = controller.solve(ep)
-        if a is not None and type(a) is not str:
-            raise WrongReturn(f"solve() returned {type(a).__name__}; expected str or None")
-        answers.append(a)
-        costs.append(float(ep.cost))
-        opened.append(int(ep.n_opened))
-        return a
-
-    evaluate(store, controller, seeds=seeds, solve=solve)
-    return {"answers": answers, "costs": costs, "opened": opened}
+    depths: list[int] = []
+    for seed in seeds:
+        for q in store.questions:
+            ep = RecordingEpisode(q, shuffled_order(seed, q.n_branches),
+                                  max_branches=max_branches)
+            a = controller.solve(ep)
+            if a is not None and type(a) is not str:
+                raise WrongReturn(f"solve() returned {type(a).__name__}; expected str or None")
+            answers.append(a)
+            n, log = ep.log()
+            opened.append(n)
+            depths.extend(log)
+    return {"answers": answers, "opened": encode_ints(opened), "depths": encode_ints(depths)}
 
 
 def _traces(store, controller, seed: int, questions: int, max_events: int) -> list[dict]:
@@ -97,7 +106,7 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     for k, cell in enumerate(job["cells"]):
         controller = ControllerSpec(file=target, params=dict(cell["params"])).build()
         store = stores[cell["store"]]
-        out = _evaluate_cell(store, controller, seeds)
+        out = _evaluate_cell(store, controller, seeds, int(job["max_branches"]))
         if k in set(trace.get("cells", [])):
             out["traces"] = _traces(store, controller, trace.get("seed", seeds[0]),
                                     int(trace.get("questions", 5)),
@@ -109,9 +118,10 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     workdir = Path(argv[1]).resolve()
     job = json.loads((workdir / "job.json").read_text())
-    sys.path.insert(0, os.environ.get("AUTOTTS_SANDBOX_SRC", ""))
+    if os.environ.get("AUTOTTS_SANDBOX_SRC"):
+        sys.path.insert(0, os.environ["AUTOTTS_SANDBOX_SRC"])
     captured = CappedStream(int(job.get("output_bytes", 65536)))
-    real_out = sys.stdout
+    real_out, real_err = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = captured  # the candidate's prints land here, capped
     try:
         result = run(job, workdir)
@@ -120,11 +130,19 @@ def main(argv: list[str]) -> int:
         result = {"error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": "".join(tb)[-4000:]}
     result["printed"] = captured.getvalue()
     result["printed_dropped"] = captured.dropped
-    tmp = workdir / "result.json.tmp"
-    tmp.write_text(json.dumps(result))
-    os.replace(tmp, workdir / "result.json")
+    sys.stdout, sys.stderr = real_out, real_err
+    _send(json.dumps(result).encode())
     real_out.flush()
     return 0
+
+
+def _send(data: bytes) -> None:
+    """Write the result to the pipe the parent holds (fd ``AUTOTTS_RESULT_FD``)."""
+    fd = int(os.environ["AUTOTTS_RESULT_FD"])
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.close(fd)
 
 
 if __name__ == "__main__":

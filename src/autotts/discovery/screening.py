@@ -18,10 +18,10 @@ import math
 
 from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.integrity import file_intact, round_intact, seal_file, seal_round
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
 from autotts.discovery.state import (
-    digest_dir,
     read_json,
     round_dir,
     save_round_state,
@@ -70,17 +70,20 @@ def full_evaluate(run: Run, st: dict) -> dict:
         raise ValueError(f"round {st['round']} is {st.get('status')}, not ok: nothing to re-run")
     rdir = round_dir(run.dir, st["round"])
     # Only a round untouched since archiving gets its digest refreshed after we add a file.
-    untouched = digest_dir(rdir, exclude=("state.json", FULL_FILE)) == st.get("digest")
+    untouched = round_intact(run, st)
+    rel = f"rounds/r{st['round']:04d}/{FULL_FILE}"
     doc = read_json(rdir / FULL_FILE)
-    if doc is None or doc.get("seeds") != run.cfg.run.seeds:
+    # reused after a kill only when sealed (written by us, unchanged since)
+    if doc is None or doc.get("seeds") != run.cfg.run.seeds or not file_intact(run, rel, st["round"]):
         res = evaluate_candidate((rdir / "candidate.py").read_text(), st["class_name"],
                                  run.search_stores, st["grid"], run.cfg.run.seed_list,
                                  run.sandbox())
         doc = {"round": st["round"], "seeds": run.cfg.run.seeds, "screened": False, **res.to_dict()}
         write_json(rdir / FULL_FILE, doc)
+        seal_file(run, rel, st["round"])
     st["full"] = _full_record(run, doc)
     if untouched:
-        st["digest"] = digest_dir(rdir)
+        st["digest"] = seal_round(run, st)
     save_round_state(run.dir, st)
     return st
 

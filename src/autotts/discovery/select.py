@@ -18,6 +18,7 @@ import time
 from autotts.discovery.budget import REPORT_S, Budget
 from autotts.discovery.evaluate import evaluate_candidate
 from autotts.discovery.heldout_summary import cmc_reference
+from autotts.discovery.integrity import file_intact, seal_file, trusted
 from autotts.discovery.loop import round_states
 from autotts.discovery.phases import Phases
 from autotts.discovery.rounds import best_round
@@ -38,9 +39,12 @@ def picks(done: list[dict]) -> dict[str, int | None]:
 
 def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     """Evaluate one round on held-out (cached in RUN/final/heldout_rNNNN.json)."""
-    path = run.dir / "final" / f"heldout_r{st['round']:04d}.json"
+    rel = f"final/heldout_r{st['round']:04d}.json"
+    path = run.dir / rel
     cached = read_json(path)
-    if cached is not None and (cached.get("full") or not full):
+    # a cached result is used only while its seal holds; otherwise it is re-derived
+    if cached is not None and (cached.get("full") or not full) \
+            and file_intact(run, rel, st["round"]):
         return cached
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
@@ -48,6 +52,7 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
                              run.cfg.run.seed_list, run.sandbox())
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}
     write_json(path, doc)
+    seal_file(run, rel, st["round"])
     return doc
 
 
@@ -61,7 +66,8 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
     phases = phases or Phases(lambda _: None, tty=False)
     path = run.dir / "final" / "selection.json"
     with RunLock(run.dir):
-        done = [s for s in round_states(run) if s["phase"] == "done"]
+        # tampered rounds are excluded here (and named in run.json and the report)
+        done = trusted(run, [s for s in round_states(run) if s["phase"] == "done"])
         screening = None
         if run.cfg.run.screening:  # re-run the contenders on all seeds, pick on those numbers
             with phases.phase("selection: full-seed re-runs of the contenders"):
@@ -72,7 +78,11 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
         else:
             chosen = picks(done)
         with phases.phase("baselines and CMC reference on the held-out split"):
+            if file_intact(run, "baselines/held_out.json") is False:
+                (run.dir / "baselines" / "held_out.json").unlink()  # re-derived below
             compute_baselines(run, "held_out")
+            if file_intact(run, "baselines/held_out.json") is None:
+                seal_file(run, "baselines/held_out.json")
             cmc_reference(run)
         held, skipped = _held_out(run, done, chosen, budget, phases)
         doc = {"picks": chosen, "rounds": [s["round"] for s in done], "finished": now(),
@@ -81,6 +91,7 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
         if skipped:
             doc["held_out_skipped"] = skipped
         write_json(path, doc)
+        seal_file(run, "final/selection.json")
         run.meta["status"] = "finished"
         run.save_meta()
         return json.loads(json.dumps(doc))

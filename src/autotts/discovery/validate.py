@@ -9,6 +9,13 @@ Checks, on the source text only (``ast``; nothing is imported or executed):
 - imports come from an allowlist (math, collections, itertools, functools,
   heapq, statistics, dataclasses, typing, abc, numpy, scipy.stats, and the
   package's helper modules ``autotts.controllers.voting`` / ``.base``);
+- attributes of an imported module, and names imported from one, come from
+  that module's own public, non-module names (so ``dataclasses.sys`` or a
+  module re-exported by an allowed one is refused), plus a few vetted
+  submodules (``numpy.random``, ``numpy.linalg``);
+- no assignment to attributes of imported names (monkeypatching), no
+  getattr/setattr/delattr/hasattr except called directly with a literal
+  public name, no ``type``/``dir``/``object``;
 - no dunder attribute access (``x.__class__``; ``super().__init__`` is
   allowed), no private attribute access except on ``self``/``cls``;
 - no file, OS, network or dynamic-code builtins (open, exec, eval, compile,
@@ -25,27 +32,15 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-ALLOWED_MODULES = frozenset({
-    "math", "collections", "collections.abc", "itertools", "functools", "heapq",
-    "statistics", "dataclasses", "typing", "abc", "numpy", "scipy.stats", "scipy",
-    "__future__", "autotts.controllers.voting", "autotts.controllers.base",
-    "autotts.env.episode",
-})
-FORBIDDEN_NAMES = frozenset({
-    "open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
-    "input", "breakpoint", "memoryview", "help", "exit", "quit", "__builtins__",
-    "__loader__", "__spec__", "os", "sys", "gc", "socket", "subprocess", "inspect",
-    "importlib", "ctypes", "builtins", "pathlib", "shutil", "signal", "threading",
-    "multiprocessing", "pickle", "marshal",
-})
-# numpy / scipy attributes that touch files, foreign code or the test machinery.
-FORBIDDEN_ATTRS = frozenset({
-    "load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "save", "savez",
-    "savez_compressed", "savetxt", "memmap", "ctypeslib", "ctypes", "tofile", "DataSource",
-    "lib", "testing", "f2py", "distutils", "show_config", "system", "popen", "f_globals",
-    "f_locals", "f_back", "gi_frame", "cr_frame", "tb_frame",
-})
-ATTR_BUILTINS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
+from autotts.discovery.allowlist import (
+    ALLOWED_MODULES,
+    ATTR_BUILTINS,
+    FORBIDDEN_ATTRS,
+    FORBIDDEN_NAMES,
+    SUBMODULES,
+    module_exports,
+)
+
 SELF_NAMES = frozenset({"self", "cls"})
 _FORMAT_PRIVATE = re.compile(r"\{[^{}]*[.\[]\s*_")
 LEGACY_CLASS = "OptimalController"
@@ -74,21 +69,33 @@ class _Checker(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.modules: dict[str, str] = {}     # local name -> module path
+        self.imported: set[str] = set()       # every name bound by an import
+        self.called: set[int] = set()         # Name nodes in call position
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._module(alias.name, node)
+            local = alias.asname or alias.name.split(".")[0]
+            self.modules[local] = alias.name if alias.asname else alias.name.split(".")[0]
+            self.imported.add(local)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level:
             self.errors.append(f"{_where(node)}: relative imports are not allowed")
             return
         mod = node.module or ""
+        for alias in node.names:
+            self.imported.add(alias.asname or alias.name)
         if mod == "scipy":
             for alias in node.names:
                 self._module(f"scipy.{alias.name}", node)
+                self.modules[alias.asname or alias.name] = f"scipy.{alias.name}"
             return
         self._module(mod, node)
+        if mod in ALLOWED_MODULES and mod != "__future__":
+            for alias in node.names:
+                self._member(mod, alias.name, node)
 
     def _module(self, name: str, node: ast.AST) -> None:
         if name not in ALLOWED_MODULES:
@@ -96,7 +103,52 @@ class _Checker(ast.NodeVisitor):
             self.errors.append(f"{_where(node)}: import of {name!r} is not allowed "
                                f"(allowed: {allowed})")
 
+    def _member(self, mod: str, name: str, node: ast.AST) -> None:
+        if not module_exports(mod).__contains__(name):
+            self.errors.append(f"{_where(node)}: {mod}.{name} is not allowed (only the module's "
+                               "own public names; no modules reached through it)")
+
+    def _module_path(self, node: ast.AST) -> str | None:
+        """'numpy.random' for np.random when np is an imported numpy; else None."""
+        if isinstance(node, ast.Name):
+            return self.modules.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self._module_path(node.value)
+            path = f"{base}.{node.attr}" if base else None
+            return path if path in SUBMODULES else None
+        return None
+
+    def _store_target(self, target: ast.AST) -> None:
+        root = target
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if target is not root and isinstance(root, ast.Name) and root.id in self.imported:
+            self.errors.append(f"{_where(target)}: assigning to attributes of the imported "
+                               f"name {root.id!r} (monkeypatching) is not allowed")
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            for el in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
+                self._store_target(el)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._store_target(node.target)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._store_target(node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for t in node.targets:
+            self._store_target(t)
+        self.generic_visit(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        mod = self._module_path(node.value)
+        if mod is not None and f"{mod}.{node.attr}" not in SUBMODULES:
+            self._member(mod, node.attr, node)
         attr = node.attr
         if attr.startswith("__") and attr.endswith("__"):
             if not (attr == "__init__" and _is_super_call(node.value)):
@@ -112,6 +164,9 @@ class _Checker(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in FORBIDDEN_NAMES:
             self.errors.append(f"{_where(node)}: use of {node.id!r} is not allowed")
+        if node.id in ATTR_BUILTINS and id(node) not in self.called:
+            self.errors.append(f"{_where(node)}: {node.id} may only be called directly "
+                               "(no aliases)")
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -130,6 +185,10 @@ class _Checker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         fn = node.func
         if isinstance(fn, ast.Name) and fn.id in ATTR_BUILTINS:
+            self.called.add(id(fn))
+            if fn.id in ("setattr", "delattr") and node.args:
+                self._store_target(ast.Attribute(value=node.args[0], attr="x", ctx=ast.Store(),
+                                                 lineno=node.lineno))
             name = node.args[1] if len(node.args) >= 2 else None
             if not (isinstance(name, ast.Constant) and isinstance(name.value, str)
                     and not name.value.startswith("_")):
