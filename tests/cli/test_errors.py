@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from autotts.cli.main import cli
-from autotts.env.download import BASE_URL_ENV, DownloadError
+from autotts.data.published import BASE_URL_ENV, DownloadError
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused
@@ -38,7 +38,7 @@ def _one_line_error(res, code: int) -> str:
 
 @pytest.fixture
 def no_backoff(monkeypatch):
-    monkeypatch.setattr("autotts.env.download.time.sleep", lambda s: None)
+    monkeypatch.setattr("autotts.data.transfer.time.sleep", lambda s: None)
 
 
 def test_network_failure_on_first_use_download(tmp_path, no_backoff):

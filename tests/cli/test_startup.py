@@ -88,7 +88,7 @@ def test_one_progress_layout_for_counts_and_bytes():
 def test_lean_numba_start_gives_the_same_numbers_without_scipy_linalg():
     # The CLI starts numba without scipy's BLAS; results must not change by a digit.
     from autotts.controllers.spec import ControllerSpec
-    from autotts.env.catalog import resolve_data_dir, resolve_envs
+    from autotts.data.catalog import resolve_data_dir, resolve_envs
     from autotts.evaluation.fast import numba_enabled
     from autotts.evaluation.runner import Cell, run_cells
 

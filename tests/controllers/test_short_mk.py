@@ -111,7 +111,7 @@ def test_parameters_are_checked():
         make("short-m@k", k=4, m=5)
     with pytest.raises(ValueError, match="integers >= 1"):
         make("short-m@k", k=0, m=0)
-    with pytest.raises(ValueError, match="integers >= 1"):
+    with pytest.raises(ValueError, match="must be an integer"):
         make("short-m@k", k=4.0, m=1)
 
 

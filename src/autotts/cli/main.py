@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                  "Discover test-time scaling controllers with a coding agent (or the built-in "
                  "search)."),
     "view": ("autotts.cli.view_cmd", "view_command",
-             "Serve a discovery run's page on localhost, refreshed while the run goes."),
+             "Serve the page of discovery run RUN_DIR on http://127.0.0.1:PORT/."),
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autotts.env.catalog import HELD_OUT_SPLIT
+from autotts.data.catalog import HELD_OUT_SPLIT
 from autotts.evaluation.envelope_gap import RESAMPLED, EnvelopeGap, RatedPoint, envelope_gap
 from autotts.evaluation.pareto import envelope_curve
 from autotts.evaluation.stats import accuracy_interval

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autotts.env.catalog import HELD_OUT_SPLIT
+from autotts.data.catalog import HELD_OUT_SPLIT
 from autotts.report.curves import Curves, mean_curves, paper_points, store_curves
 from autotts.viewer import deps
 from autotts.viewer.charts import BASELINE_COLORS, envelope
