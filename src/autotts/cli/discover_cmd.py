@@ -17,8 +17,13 @@ run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=Fal
 
 
 def _fail(exc: Exception) -> None:
-    """Leave through the CLI's one error handler (exit 2 for bad input, 1 otherwise)."""
-    raise exc
+    """One line and the CLI's exit code for an expected error (2 bad input, 1 failure)."""
+    from autotts.cli.errors import CommandError, describe
+
+    found = describe(exc)
+    if found is None:
+        raise exc
+    raise CommandError(*found) from None
 
 
 def _option(flat: str, f):
