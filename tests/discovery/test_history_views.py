@@ -55,3 +55,19 @@ def test_history_of_a_real_round(make_run):
     index = (hist / "INDEX.md").read_text()
     assert "## Mean search curves" in index and "- r0001 (ok): 0.0: " in index
     assert "gold" not in (hist / "r0001" / "questions.csv").read_text().lower()
+
+
+def test_cli_submit_shows_the_round_without_another_next(make_run):
+    import subprocess
+    import sys
+    run = make_run()
+    with pytest.raises(AwaitingSubmission):
+        run_loop(run, ManualProposer(submit=False), max_new=1)
+    (run.workspace / "candidate.py").write_text(candidate("momentum.py"))
+    out = subprocess.run([sys.executable, "-m", "autotts.cli.main", "discover", "submit",
+                          str(run.dir)], capture_output=True, text=True, timeout=300)
+    assert "round 1: ok" in out.stdout, out.stdout + out.stderr
+    assert "round 1 mean search curve (beta: accuracy @ tokens): 0.0: " in out.stdout
+    hist = run.workspace / "history"
+    assert (hist / "r0001" / "questions.csv").is_file()
+    assert "- r0001 (ok): " in (hist / "INDEX.md").read_text()
