@@ -3,8 +3,13 @@
 Discovered by the agent-driven discovery campaign
 ``results/discovery/agent-run-1`` (manual proposer, run id 0f2c0410c359),
 round 20 (``rounds/r0020/candidate.py``, class
-``CMCDoubleStepAfterFirstFinish``). Same schedule as :mod:`cmc` (every knob
-from ``beta``) with two changes found in the rounds:
+``CMCDoubleStepAfterFirstFinish``). It is NOT that run's pick: on all 100
+search seeds the loop's accuracy rule picked the CMC seed round (r0005, 65.15%
+at 483k tokens; this round 64.98% at 528k, beta 0.9) and its area rule the SC
+seed round. It is kept as an option because it had the campaign's best
+search-split curve at matched tokens in the middle of the budget range (25
+screening seeds: 64.4% at 313k vs CMC 63.5% at 263k / 319k). Same schedule as
+:mod:`cmc` (every knob from ``beta``) with two changes found in the rounds:
 
 - **double step after the first finish**: as soon as the pool of finished
   answers is non-empty, every live branch advances at least two intervals per
