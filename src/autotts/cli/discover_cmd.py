@@ -185,8 +185,28 @@ def next_cmd(run_dir) -> None:
 @discover_group.command("submit")
 @run_arg
 def submit_cmd(run_dir) -> None:
-    """Manual proposer: validate, evaluate and archive workspace/candidate.py as this round."""
+    """Manual proposer: validate, evaluate and archive workspace/candidate.py as this round,
+    then refresh workspace/history and print the round's mean search curve."""
     _drive(run_dir, ManualProposer(submit=True), max_new=1, finish=False)
+    _show_latest(run_dir)
+
+
+def _show_latest(run_dir: Path) -> None:
+    """Mirror the just-archived round into the workspace history (the agent sees it
+    without another `next`) and echo its mean curve over the search stores."""
+    from autotts.discovery.history_views import curve_line
+    from autotts.discovery.loop import round_states
+    from autotts.discovery.workspace import refresh_history
+    run = _open(run_dir)
+    done = [s for s in round_states(run) if s["phase"] == "done"]
+    if not done:
+        return
+    refresh_history(run.workspace, run.dir, run.cfg, done)
+    last = done[-1]["round"]
+    results = read_json(run.dir / "rounds" / f"r{last:04d}" / "results.json") or {}
+    if results.get("cells"):
+        click.echo(f"round {last} mean search curve (beta: accuracy @ tokens): "
+                   f"{curve_line(results['cells'])}")
 
 
 @discover_group.command("report")

@@ -4,6 +4,7 @@ from autotts.controllers import (  # noqa: F401  (imported for registration)
     adaptive_consistency,
     answer_consistency,
     cmc,
+    cmc_double_step,
     early_stopping,
     parallel_probe,
     self_consistency,

@@ -11,12 +11,14 @@ import csv
 import importlib
 import inspect
 import io
+import json
 import shutil
 from importlib import resources
 from pathlib import Path
 
 from autotts.controllers.base import available
 from autotts.discovery.config import RunConfig
+from autotts.discovery.history_views import annotate_traces, curve_line, questions_csv
 from autotts.discovery.state import round_dir
 from autotts.discovery.validate import ALLOWED_MODULES
 from autotts.fileio import write_atomic
@@ -91,19 +93,40 @@ def write_static(ws: Path, cfg: RunConfig, baseline_rows: list[dict]) -> None:
     write_atomic(ws / "baselines" / "curves.csv", curves_csv(baseline_rows))
 
 
+def _round_cells(src: Path) -> list[dict]:
+    """The graded cells of a round's ``results.json`` ([] when it has none)."""
+    try:
+        doc = json.loads((src / "results.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return doc.get("cells") or []
+
+
+def _mirror_round(src: Path, dst: Path, cfg: RunConfig) -> list[dict]:
+    """Copy one round's agent-visible files (plus derived views); returns its cells."""
+    cells = _round_cells(src)
+    for name in HISTORY_FILES:
+        if (src / name).is_file() and not (dst / name).is_file():
+            dst.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / name, dst / name)
+    if cells and not (dst / "questions.csv").is_file():
+        dst.mkdir(parents=True, exist_ok=True)
+        write_atomic(dst / "questions.csv", questions_csv(cells))
+    if cfg.history_traces and (src / "traces.jsonl").is_file() and not (dst / "traces.jsonl").is_file():
+        dst.mkdir(parents=True, exist_ok=True)
+        write_atomic(dst / "traces.jsonl", annotate_traces((src / "traces.jsonl").read_text(), cells))
+    return cells
+
+
 def refresh_history(ws: Path, run_dir: Path, cfg: RunConfig, rounds: list[dict]) -> None:
     """Mirror every finished round's agent-visible files into ``ws/history``."""
     hist = ws / "history"
     lines = ["# History", "", "| round | origin | status | best search acc | tokens at best "
-             "| frontier area | note |", "|---|---|---|---|---|---|---|"]
+             "| frontier area | eval wall s | note |", "|---|---|---|---|---|---|---|---|"]
+    curves = ["", "## Mean search curves (mean over the search stores; beta: accuracy @ tokens)", ""]
     for st in rounds:
         n = st["round"]
-        src, dst = round_dir(run_dir, n), hist / f"r{n:04d}"
-        names = HISTORY_FILES + (("traces.jsonl",) if cfg.history_traces else ())
-        for name in names:
-            if (src / name).is_file() and not (dst / name).is_file():
-                dst.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src / name, dst / name)
+        cells = _mirror_round(round_dir(run_dir, n), hist / f"r{n:04d}", cfg)
         score = st.get("score") or {}
         note = (st.get("error") or "").strip().splitlines()[:1]
         if st.get("screened") and score:
@@ -112,5 +135,11 @@ def refresh_history(ws: Path, run_dir: Path, cfg: RunConfig, rounds: list[dict])
         lines.append(f"| r{n:04d} | {st.get('origin', '')} | {st.get('status', '')} | "
                      f"{score.get('best_accuracy', float('nan')):.2f} | "
                      f"{score.get('best_tokens', float('nan')):.0f} | "
-                     f"{score.get('area', float('nan')):.2f} | {note[0][:120] if note else ''} |")
-    write_atomic(hist / "INDEX.md", "\n".join(lines) + "\n")
+                     f"{score.get('area', float('nan')):.2f} | "
+                     f"{st.get('eval_wall_s', float('nan')):.0f} | "
+                     f"{note[0][:120] if note else ''} |")
+        if cells:
+            curves.append(f"- r{n:04d} ({st.get('status', '')}): {curve_line(cells)}")
+    foot = ["", "Per round: `questions.csv` (per-question correct rate over the seeds, per "
+            "store and setting) and traces with `question_correct_rate`."]
+    write_atomic(hist / "INDEX.md", "\n".join(lines + curves + foot) + "\n")
