@@ -10,7 +10,7 @@ unless --recompute-builtin, which also evaluates the built-in
 `cmc-double-step` (round 20, NOT the loop's pick) over the grid, labelled as a
 post-hoc look. Baselines are evaluated here, 100 seeds: SC (n = 1..64), ASC,
 ESC, Parallel-Probe (their budget grids), CMC (11 betas) and short-m@k (the
-built-in `short-m@k` when registered, else the campaign's seed file).
+built-in `short-m@k-beta` when registered, else the campaign's seed file).
 
 Every campaign point is compared with CMC at matched tokens (the CMC grid point
 with the nearest mean tokens that is not cheaper) by a paired bootstrap over
@@ -48,7 +48,7 @@ NAMES = {"sc": "SC", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Pro
 
 
 def held_out_stores() -> list[tuple[str, str]]:
-    from autotts.env.catalog import HELD_OUT_SPLIT, find_stores, resolve_data_dir
+    from autotts.data.catalog import HELD_OUT_SPLIT, find_stores, resolve_data_dir
     refs = {r.name: str(r.path) for r in find_stores(resolve_data_dir(None))}
     missing = [n for n in HELD_OUT_SPLIT if n not in refs]
     if missing:
@@ -62,8 +62,8 @@ def baseline_specs() -> list[tuple[str, object]]:
     specs = [(cid, ControllerSpec(cid, params={key: v})) for cid, (key, vals) in GRIDS.items()
              for v in vals]
     specs += [("cmc", ControllerSpec("cmc", params={"beta": b})) for b in BETAS]
-    if "short-m@k" in available():
-        specs += [("short-m@k", ControllerSpec("short-m@k", params={"beta": b})) for b in BETAS]
+    if "short-m@k-beta" in available():
+        specs += [("short-m@k", ControllerSpec("short-m@k-beta", params={"beta": b})) for b in BETAS]
     else:
         seed = ROOT / "results" / "discovery" / "agent-run-1-seeds" / "06_short_m_at_k.py"
         specs += [("short-m@k", ControllerSpec(file=f"{seed}:ShortMAtKSeed", params={"beta": b}))
