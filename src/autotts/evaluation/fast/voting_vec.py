@@ -20,7 +20,7 @@ def dense_finals(finals: np.ndarray, gold: int) -> tuple[np.ndarray, int]:
 
 
 def one_hot(seq: np.ndarray, k: int) -> np.ndarray:
-    """bool [S, m, k]: seq[s, t] == answer."""
+    """Boolean one-hot [S, m, k]: seq[s, t] == answer."""
     return seq[:, :, None] == np.arange(k)
 
 
