@@ -134,6 +134,8 @@ class Episode:
             raise self._unknown(i)
         return self._latest[i]
 
+    # These views mirror LiveEpisode's on purpose: both implement the EpisodeAPI
+    # Protocol (autotts.env.api), each over its own state (replay lists here).
     @property
     def depths(self) -> tuple[int, ...]:
         return tuple(self._depth)
