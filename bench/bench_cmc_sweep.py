@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 
-from common import loads, store_file, timed, write_results
-
 from autotts.controllers.spec import ControllerSpec
 from autotts.evaluation.executors import close_pools
 from autotts.evaluation.runner import Cell, run_cells
+from common import loads, store_file, timed, write_results
 
 STORES = [f"Qwen3-{m}/aime24" for m in ("0.6B", "1.7B", "4B", "8B")]
 BETAS = [round(k / 10, 1) for k in range(11)]

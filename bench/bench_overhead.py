@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 
-from common import loads, store_file, timed, write_results
-
 from autotts.env.episode import Episode
 from autotts.env.store import load_store
 from autotts.evaluation.fast.arrays import seed_orders, store_arrays
 from autotts.evaluation.fast.episode_ops import open_branch, step_branch
 from autotts.evaluation.fast.jit import kernel, numba_enabled
 from autotts.evaluation.protocol import shuffled_order
+from common import loads, store_file, timed, write_results
 
 SEEDS = 20
 

@@ -18,11 +18,10 @@ import argparse
 import dataclasses
 import math
 
-from common import loads, store_file, timed, write_results
-
 from autotts.controllers import make
 from autotts.env.store import ReplayStore, load_store
 from autotts.evaluation.fast import fast_block, protocol_block
+from common import loads, store_file, timed, write_results
 
 STORE = "Qwen3-1.7B/aime24"
 

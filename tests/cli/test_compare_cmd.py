@@ -34,8 +34,9 @@ def test_every_option_has_help():
 
 
 def test_per_question_tokens_follow_the_protocol_loop(tmp_path):
-    # The per-question tokens compare uses. SC over every branch costs the sum of a question's branch lengths,
-    # whatever the seed; the two questions differ, so a mixed-up order shows.
+    # The per-question tokens compare uses. SC over every branch costs the sum of a
+    # question's branch lengths, whatever the seed; the two questions differ, so a mixed-up
+    # order shows.
     qs = [{"question": f"q{i}", "gold_answer": "1", "probe_freq": 500,
            "each_branch": [[["1"], t, "1"] for t in lengths]}
           for i, lengths in enumerate(([600, 700], [3000, 4000, 5000]))]

@@ -31,7 +31,8 @@ def _modules_after(code: str) -> set[str]:
     "import autotts.cli.main",
     # --help and `controllers` run to completion without the numeric stack
     "from autotts.cli.main import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass",
-    "from autotts.cli.main import cli\ntry:\n    cli(['controllers'])\nexcept SystemExit:\n    pass",
+    "from autotts.cli.main import cli\ntry:\n    cli(['controllers'])\n"
+    "except SystemExit:\n    pass",
 ])
 def test_light_commands_import_no_heavy_library(code):
     loaded = _modules_after(code)

@@ -24,7 +24,8 @@ HOSTILE_RUNTIME = {
     "b_exit.py": "import os\n" + HEADER + "        os._exit(7)\n",
     "c_loop.py": HEADER + "        while True:\n            pass\n",
     "d_type.py": HEADER + "        ep.open()\n        return 3.5\n",
-    "e_tamper.py": HEADER + "        open({victim!r}, 'a').write('x')\n        return ep.read_full()\n",
+    "e_tamper.py": HEADER + "        open({victim!r}, 'a').write('x')\n"
+                             "        return ep.read_full()\n",
 }
 
 
@@ -66,7 +67,8 @@ def test_static_validation_stops_hostile_files_before_they_run(make_run, tmp_pat
 
 
 def test_contract_violation_is_invalid_but_archived(make_run, tmp_path):
-    shrinking = ("from dataclasses import dataclass\nfrom autotts.controllers.base import Controller\n"
+    shrinking = ("from dataclasses import dataclass\n"
+                 "from autotts.controllers.base import Controller\n"
                  "from autotts.controllers.voting import majority\n@dataclass(frozen=True)\n"
                  "class Shrink(Controller):\n    beta: float = 0.5\n    def solve(self, ep):\n"
                  "        n = max(1, round(24 - 22 * self.beta))\n"
@@ -93,8 +95,10 @@ def test_contract_rules_on_numbers():
 def test_no_contract_ablation_tunes_free_settings(make_run, tmp_path):
     free = ("from dataclasses import dataclass\nfrom autotts.controllers.base import Controller\n"
             "from autotts.controllers.voting import majority\n@dataclass(frozen=True)\n"
-            "class Free(Controller):\n    n: int = 3\n    SETTINGS = [{'n': 1}, {'n': 5}, {'n': 9}]\n"
-            "    def solve(self, ep):\n        return majority(ep.read_full() for _ in range(self.n))\n")
+            "class Free(Controller):\n    n: int = 3\n"
+            "    SETTINGS = [{'n': 1}, {'n': 5}, {'n': 9}]\n"
+            "    def solve(self, ep):\n"
+            "        return majority(ep.read_full() for _ in range(self.n))\n")
     run = make_run(rounds=0, beta_contract=False, history_traces=False,
                    seed_dir=str(_seed(tmp_path, {"f.py": free})))
     (st,) = run_loop(run, ManualProposer())

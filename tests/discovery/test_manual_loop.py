@@ -5,9 +5,8 @@ evaluation resumes and ends with exactly three rounds."""
 from __future__ import annotations
 
 import json
-import re
-
 import os
+import re
 import signal
 import subprocess
 import sys

@@ -63,7 +63,8 @@ def test_command_needs_a_command():
 
 
 def test_parse_usage_reads_claude_and_codex_json():
-    assert parse_usage('{"total_cost_usd": 1.5, "usage": {"input_tokens": 3, "output_tokens": 4}}') \
+    reply = '{"total_cost_usd": 1.5, "usage": {"input_tokens": 3, "output_tokens": 4}}'
+    assert parse_usage(reply) \
         == {"input_tokens": 3, "output_tokens": 4, "cost_usd": 1.5}
     assert parse_usage("plain text only") == {}
 
@@ -106,7 +107,8 @@ def canned_server():
 def test_openai_proposer_over_http_with_one_repair(canned_server, tmp_path, monkeypatch):
     # The canned server answers first with code that fails validation (imports os),
     # then, asked to repair, with a valid controller.
-    bad = "Here it is:\n```python\nimport os\nclass A:\n    def solve(self, e):\n        return None\n```"
+    bad = ("Here it is:\n```python\nimport os\nclass A:\n    def solve(self, e):\n"
+           "        return None\n```")
     good = "Fixed:\n```python\n" + candidate("momentum.py") + "```\nDone."
     CannedChat.replies = [bad, good]
     monkeypatch.setenv("TEST_KEY", "sk-test")
@@ -137,7 +139,8 @@ def test_openai_proposer_in_the_loop(canned_server, make_run):
 
 
 def test_extract_code_prefers_the_controller_block():
-    reply = "```python\nx = 1\n```\ntext\n```python\nclass A:\n    def solve(self, e):\n        pass\n```"
+    reply = ("```python\nx = 1\n```\ntext\n"
+             "```python\nclass A:\n    def solve(self, e):\n        pass\n```")
     assert extract_code(reply).startswith("class A")
     assert extract_code("class A: pass") == "class A: pass\n"
 

@@ -86,7 +86,8 @@ def test_os_exit_is_recorded(store, synth_data):
     assert res.cells is None and "exited with code 3" in res.error
 
 
-@pytest.mark.parametrize("value", ["42", "['a']", "type('Eq', (), {'__eq__': lambda s, o: True})()"])
+@pytest.mark.parametrize("value", ["42", "['a']",
+                                   "type('Eq', (), {'__eq__': lambda s, o: True})()"])
 def test_wrong_return_types_are_refused(store, synth_data, value):
     res = run(controller(f"ep.open()\nreturn {value}"), store, synth_data)
     assert res.cells is None and "expected str or None" in res.error

@@ -4,8 +4,8 @@ on the real search stores (monotone cost, budget reach at beta = 1)."""
 from __future__ import annotations
 
 from autotts.controllers import make
-from autotts.discovery.config import DEFAULT_BASELINES, DEFAULT_BETAS
 from autotts.controllers.contract import contract_violations
+from autotts.discovery.config import DEFAULT_BASELINES, DEFAULT_BETAS
 from autotts.discovery.evaluate import CellResult
 from autotts.discovery.rundir import BASELINE_GRIDS
 from autotts.evaluation.fast import fast_block, to_result

@@ -41,7 +41,8 @@ class Mine(Base):
 
 
 def test_configured_class_name_and_ambiguity():
-    two = "class A:\n    def solve(self, e): return None\nclass B:\n    def solve(self, e): return None\n"
+    two = ("class A:\n    def solve(self, e): return None\n"
+           "class B:\n    def solve(self, e): return None\n")
     with pytest.raises(ValidationError, match="exactly one controller class"):
         validate_source(two)
     assert validate_source(two, class_name="B").class_name == "B"
@@ -64,7 +65,8 @@ HOSTILE = {
     "private": "class A:\n    def solve(self, e): return e._table\n",
     "mangled gold": "class A:\n    def solve(self, q): return q._Question__gold_answer\n",
     "dunder": "class A:\n    def solve(self, e): return e.__class__.__mro__\n",
-    "getattr string": "class A:\n    def solve(self, e):\n        n = '_ta' + 'ble'\n        return getattr(e, n)\n",
+    "getattr string": ("class A:\n    def solve(self, e):\n        n = '_ta' + 'ble'\n"
+                       "        return getattr(e, n)\n"),
     "getattr private": "class A:\n    def solve(self, e): return getattr(e, '_cost')\n",
     "format field": "class A:\n    def solve(self, e): return '{0._table}'.format(e)\n",
     "numpy file": "import numpy as np\nclass A:\n    def solve(self, e): return np.load('x.npy')\n",

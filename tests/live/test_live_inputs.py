@@ -50,7 +50,8 @@ def test_missing_questions_file(tmp_path):
 
 
 def test_hf_dataset_fields_are_mapped(monkeypatch):
-    rows = [{"problem": "p0", "answer": 5, "uid": "a"}, {"problem": "p1", "answer": "6", "uid": "b"}]
+    rows = [{"problem": "p0", "answer": 5, "uid": "a"},
+            {"problem": "p1", "answer": "6", "uid": "b"}]
     fake = types.SimpleNamespace(load_dataset=lambda name, config, split: rows)
     monkeypatch.setitem(sys.modules, "datasets", fake)
     items = load_hf_dataset("org/set", id_field="uid")

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-httpx = pytest.importorskip("httpx")
-
 from autotts.cli.main import cli
 from autotts.env.store import load_store
 from autotts.live.client import BackendError, OpenAIBackend
+
+httpx = pytest.importorskip("httpx")
 
 TEMPLATE = "Q: {question}\nA:"
 DECODE = ["--template", TEMPLATE, "--delta", "6", "--max-tokens", "18", "--temperature", "1.0",

@@ -90,7 +90,8 @@ class TinyOpenAIServer:
         if body.get("return_token_ids"):
             choice["token_ids"] = gen.token_ids
         return 200, {"object": "text_completion", "model": self.name, "choices": [choice],
-                     "usage": {"prompt_tokens": len(prompt), "completion_tokens": len(gen.token_ids)}}
+                     "usage": {"prompt_tokens": len(prompt),
+                               "completion_tokens": len(gen.token_ids)}}
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -55,7 +55,8 @@ def version(url: str) -> str:
         return json.load(r)["version"]
 
 
-def test_view_shows_a_new_round_without_reload(one_round_run, viewer, browser, page_errors, tmp_path):
+def test_view_shows_a_new_round_without_reload(one_round_run, viewer, browser, page_errors,
+                                                tmp_path):
     run_dir, url = viewer
     page, errors = page_errors(browser)
     page.goto(url)

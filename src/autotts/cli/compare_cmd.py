@@ -49,7 +49,8 @@ def parse_spec(text: str) -> ControllerSpec:
     return spec
 
 
-def compare_block(a: list[EvalResult], b: list[EvalResult], *, resamples: int, seed: int) -> dict[str, Any]:
+def compare_block(a: list[EvalResult], b: list[EvalResult], *, resamples: int,
+                  seed: int) -> dict[str, Any]:
     """Statistics of A vs B over the stores in ``a``/``b`` (paired by position)."""
     kw = {"resamples": resamples, "seed": seed}
     out: dict[str, Any] = {"stores": [r.env for r in a],

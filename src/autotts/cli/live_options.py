@@ -21,7 +21,8 @@ _BACKEND_OPTIONS = [
                  "Hugging Face tokenizer instead of the server's /tokenize route."),
     click.option("--model", metavar="NAME", help="HTTP only: model name to request "
                  "(default: the first one the server lists)."),
-    click.option("--revision", metavar="REV", help="Model/tokenizer revision (recorded in the manifest)."),
+    click.option("--revision", metavar="REV",
+                 help="Model/tokenizer revision (recorded in the manifest)."),
     click.option("--template", default="chat", show_default=True,
                  help="'chat' (the tokenizer's chat template) or a format string with {question}."),
     click.option("--timeout", "timeout_s", type=float, default=600.0, show_default=True,

@@ -95,6 +95,7 @@ def cli(debug: bool) -> None:
 def main() -> None:
     # The command line compiles only autotts's kernels, which use no linear algebra:
     # numba may start without scipy's BLAS (autotts.evaluation.fast.jit, ~0.3 s).
+    """Run the ``autotts`` command line; returns when the command is done."""
     os.environ.setdefault("AUTOTTS_LEAN_NUMBA", "1")
     cli()
 

@@ -23,4 +23,5 @@ env_option = click.option(
 
 
 def default_workers(workers: int | None) -> int:
+    """The worker count to use: ``workers`` if given, else the CPU count (at least 1)."""
     return workers or os.cpu_count() or 1

@@ -26,9 +26,9 @@ from autotts.data.transfer import DigestMismatchError, DownloadError, fetch, sha
 from autotts.errors import InputError
 from autotts.progress import make_progress
 
-__all__ = ["DigestMismatchError", "DownloadError", "UnpublishedStoreError", "Published", "PullResult", "ensure_data",
-           "fetch", "find_verified", "published_stores", "pull", "resolve_base_url",
-           "select_published", "sha256_bytes_of"]
+__all__ = ["DigestMismatchError", "DownloadError", "UnpublishedStoreError", "Published",
+           "PullResult", "ensure_data", "fetch", "find_verified", "published_stores", "pull",
+           "resolve_base_url", "select_published", "sha256_bytes_of"]
 
 PUBLISHED_REPOSITORY = "zhengkid/AutoTTS"
 PUBLISHED_COMMIT = "3cd98d12c7cb999afc5c21381f22ea5811ac6c05"

@@ -14,16 +14,19 @@ TRACE_ROWS_CAP = 200
 
 
 def diff_text(parent_source: str, source: str, parent_name: str) -> str:
+    """The unified diff from the parent's source to the candidate's, as text."""
     return "".join(difflib.unified_diff(parent_source.splitlines(True), source.splitlines(True),
                                         fromfile=parent_name, tofile="candidate.py"))
 
 
 def cell_rows(cells: list[CellResult], label: str) -> list[dict]:
+    """One row dict per evaluated cell, labelled with controller ``label``."""
     return [{"store": c.store, "controller": label, "params": c.params, "accuracy": c.accuracy,
              "tokens": c.tokens, "opened": c.opened} for c in cells]
 
 
 def write_traces(path: Path, traces: list[dict]) -> None:
+    """Write up to TRACE_ROWS_CAP traces to ``path`` as JSON lines, atomically."""
     lines = [json.dumps(t, separators=(",", ":")) for t in traces[:TRACE_ROWS_CAP]]
     write_atomic(path, "\n".join(lines) + ("\n" if lines else ""))
 
@@ -45,8 +48,8 @@ def summary_text(n: int, st: dict, cells: list[CellResult] | None, diff: str,
                 "| store | setting | accuracy | tokens | branches |", "|---|---|---|---|---|"]
         out += [f"| {c.store} | {_fmt(c.params)} | {c.accuracy:.2f} | {c.tokens / 1e3:.1f}k | "
                 f"{c.opened:.1f} |" for c in cells]
-        out += ["", "## Seed baselines (same stores)", "", "| store | baseline | accuracy | tokens |",
-                "|---|---|---|---|"]
+        out += ["", "## Seed baselines (same stores)", "",
+                "| store | baseline | accuracy | tokens |", "|---|---|---|---|"]
         stores = {c.store for c in cells}
         for b in baselines:
             if b["store"] in stores and b.get("headline"):
@@ -56,7 +59,8 @@ def summary_text(n: int, st: dict, cells: list[CellResult] | None, diff: str,
     if score:
         out += ["", f"Best mean search accuracy {score.get('best_accuracy', 0):.2f} at "
                     f"{score.get('best_tokens', 0) / 1e3:.1f}k tokens "
-                    f"({_fmt(score.get('best_params', {}))}); frontier area {score.get('area', 0):.2f}."]
+                    f"({_fmt(score.get('best_params', {}))}); "
+                    f"frontier area {score.get('area', 0):.2f}."]
     return "\n".join(out) + "\n"
 
 

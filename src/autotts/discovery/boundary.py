@@ -105,6 +105,7 @@ def detect_isolation(requested: str = "auto") -> Isolation:
 
 
 def unshare_argv() -> list[str]:
+    """The ``unshare`` argv prefix (fresh pid, mount-proc and net namespaces)."""
     return [shutil.which("unshare") or "unshare", "--pid", "--fork", "--kill-child",
             "--mount-proc", "--net", "--"]
 
@@ -158,7 +159,7 @@ def _bind_args(paths: list[Path]) -> list[str]:
 
 
 def bwrap_argv(workdir: Path, *, tmp_mb: int = 256) -> list[str]:
-    """bubblewrap argv (up to the command) that exposes ``workdir`` read-only."""
+    """The bubblewrap argv (up to the command) that exposes ``workdir`` read-only."""
     argv = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--disable-userns",
             "--cap-drop", "ALL", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",

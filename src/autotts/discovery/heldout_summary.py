@@ -60,7 +60,7 @@ def cmc_reference(run) -> list[dict]:
 
 
 def beta_curve_rows(run, skip: set[str] = frozenset()) -> dict[str, list[dict]]:
-    """name -> rows (beta, store, accuracy, tokens) of each registered controller of
+    """Map name -> rows (beta, store, accuracy, tokens) of each registered controller of
     BETA_CURVES whose id is not in ``skip``, at every beta of the run's grid on the
     held-out stores. Computed once, then read from final/heldout_beta_curves.json."""
     from autotts.controllers.base import available

@@ -38,6 +38,7 @@ _SKIP_STATE = ("digest", "updated", "wall_s")  # bookkeeping written after seali
 
 
 def key_dir() -> Path:
+    """The directory that holds run keys (``AUTOTTS_KEY_DIR`` or the user state dir)."""
     return Path(os.environ.get("AUTOTTS_KEY_DIR") or Path(user_state_dir("autotts")) / "keys")
 
 

@@ -12,7 +12,7 @@ import time
 
 
 def _children() -> dict[int, list[int]]:
-    """ppid -> child pids, from /proc."""
+    """Map ppid -> child pids, read from /proc."""
     out: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():

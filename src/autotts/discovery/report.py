@@ -110,9 +110,11 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
     iso = next((s["isolation"] for s in done if s.get("isolation")), None)
+    grid = (', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract
+            else 'free SETTINGS')
     out = [f"# Discovery run {run.meta['id']}", "",
            f"- proposer: `{run.cfg.proposer.name}`; rounds: {len(done)}; seeds: {run.cfg.seeds}; "
-           f"grid: {', '.join(f'{b:g}' for b in run.cfg.betas) if run.cfg.beta_contract else 'free SETTINGS'}",
+           f"grid: {grid}",
            f"- ablations: traces in history = {run.cfg.history_traces}; "
            f"single-beta contract = {run.cfg.beta_contract}",
            f"- total round wall time: {wall / 60:.1f} min; proposer tokens: {toks}; "
@@ -139,7 +141,8 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
                    f"{note[0][:100] if note else ''} |")
     out += ["", "## Picks", ""]
     for kind, n in sel.get("picks", {}).items():
-        basis = f" (picked on search numbers: {by_round[n]['search_kind']})" if n in by_round else ""
+        basis = (f" (picked on search numbers: {by_round[n]['search_kind']})" if n in by_round
+                 else "")
         out.append(f"- by {kind}: " + (f"round {n}{basis}" if n is not None
                                        else "none (no ok round)"))
     held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}

@@ -116,6 +116,7 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    """Run the job in ``argv[1]``, send its result to the parent; returns exit status 0."""
     workdir = Path(argv[1]).resolve()
     job = json.loads((workdir / "job.json").read_text())
     if os.environ.get("AUTOTTS_SANDBOX_SRC"):

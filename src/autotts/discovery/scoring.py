@@ -22,7 +22,8 @@ def mean_points(cells: Sequence[CellResult]) -> list[dict]:
     for c in cells:
         groups.setdefault(json.dumps(c.params, sort_keys=True), []).append(c)
     return [{"params": g[0].params, "accuracy": sum(c.accuracy for c in g) / len(g),
-             "tokens": sum(c.tokens for c in g) / len(g), "opened": sum(c.opened for c in g) / len(g)}
+             "tokens": sum(c.tokens for c in g) / len(g),
+             "opened": sum(c.opened for c in g) / len(g)}
             for g in groups.values()]
 
 
@@ -50,4 +51,5 @@ def score_cells(cells: Sequence[CellResult], sc64: dict[str, float], *, contract
     top = top_point(points, contract)
     return {"best_accuracy": best["accuracy"], "best_tokens": best["tokens"],
             "best_params": best["params"], "area": area(cells, sc64),
-            "top_accuracy": top["accuracy"], "top_tokens": top["tokens"], "top_params": top["params"]}
+            "top_accuracy": top["accuracy"], "top_tokens": top["tokens"],
+            "top_params": top["params"]}

@@ -74,7 +74,8 @@ def full_evaluate(run: Run, st: dict) -> dict:
     rel = f"rounds/r{st['round']:04d}/{FULL_FILE}"
     doc = read_json(rdir / FULL_FILE)
     # reused after a kill only when sealed (written by us, unchanged since)
-    if doc is None or doc.get("seeds") != run.cfg.run.seeds or not file_intact(run, rel, st["round"]):
+    if (doc is None or doc.get("seeds") != run.cfg.run.seeds
+            or not file_intact(run, rel, st["round"])):
         res = evaluate_candidate((rdir / "candidate.py").read_text(), st["class_name"],
                                  run.search_stores, st["grid"], run.cfg.run.seed_list,
                                  run.sandbox())

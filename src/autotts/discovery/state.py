@@ -27,10 +27,12 @@ class RunError(AutoTTSError, RuntimeError):
 
 
 def write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` to ``path`` as indented JSON, atomically."""
     write_atomic(path, json.dumps(obj, indent=1, sort_keys=False, default=str) + "\n")
 
 
 def read_json(path: Path, default: Any = None) -> Any:
+    """The JSON value stored at ``path``; ``default`` when the file is missing."""
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
@@ -38,6 +40,7 @@ def read_json(path: Path, default: Any = None) -> Any:
 
 
 def now() -> str:
+    """The local time now, ISO 8601 with its UTC offset."""
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
@@ -73,6 +76,7 @@ class RunLock:
 
 
 def round_dir(run_dir: Path, n: int) -> Path:
+    """The directory of round ``n`` under ``run_dir``."""
     return run_dir / "rounds" / f"r{n:04d}"
 
 
@@ -89,9 +93,11 @@ def round_numbers(run_dir: Path) -> list[int]:
 
 
 def load_round_state(run_dir: Path, n: int) -> dict | None:
+    """Round ``n``'s saved state dict; None when it has none yet."""
     return read_json(round_dir(run_dir, n) / "state.json")
 
 
 def save_round_state(run_dir: Path, state: dict) -> None:
+    """Stamp ``state`` with the time and write it to its round's state.json."""
     state["updated"] = now()
     write_json(round_dir(run_dir, state["round"]) / "state.json", state)

@@ -152,7 +152,8 @@ class _Checker(ast.NodeVisitor):
         attr = node.attr
         if attr.startswith("__") and attr.endswith("__"):
             if not (attr == "__init__" and _is_super_call(node.value)):
-                self.errors.append(f"{_where(node)}: dunder attribute access .{attr} is not allowed")
+                self.errors.append(
+                    f"{_where(node)}: dunder attribute access .{attr} is not allowed")
         elif attr.startswith("_") and not _is_self(node.value):
             self.errors.append(f"{_where(node)}: private attribute .{attr} may only be used "
                                "on self/cls (the episode's private state is off limits)")

@@ -27,10 +27,12 @@ HISTORY_FILES = ("candidate.py", "summary.md", "curves.csv", "error.txt")
 
 
 def template_text(name: str) -> str:
+    """The text of the packaged discovery template ``name``."""
     return resources.files("autotts.discovery").joinpath("templates", name).read_text()
 
 
 def contract_text(cfg: RunConfig) -> str:
+    """The paragraph that tells the proposer the run's parameter contract."""
     if not cfg.beta_contract:
         return ("This run has NO single-knob contract: your class may take any constructor "
                 "parameters. List up to {n} settings to try as a class attribute "
@@ -65,7 +67,8 @@ def render_prompt(cfg: RunConfig, round_n: int, total: int, search: list[str]) -
         allowed_imports=", ".join(sorted(m for m in ALLOWED_MODULES if m != "__future__")),
         search_stores=", ".join(search), seeds=seeds_text(cfg), grid_text=grid,
         traces_text=(" and sampled execution traces (`traces.jsonl`: what the controller "
-                     "opened, stepped, pruned and noted, per question)") if cfg.history_traces else "")
+                     "opened, stepped, pruned and noted, per question)")
+        if cfg.history_traces else "")
 
 
 def curves_csv(rows: list[dict]) -> str:

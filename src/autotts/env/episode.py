@@ -54,8 +54,8 @@ class NoBranchesLeft(IllegalAction):
 class Episode:
     """One question, one branch order. See the module docstring for the API."""
 
-    __slots__ = ("_table", "_answers", "_finals", "_tokens", "_nprobes", "_order", "_delta", "_kappa",
-                 "_depth", "_done", "_fin", "_pruned", "_latest", "_seen", "_cost", "_n",
+    __slots__ = ("_table", "_answers", "_finals", "_tokens", "_nprobes", "_order", "_delta",
+                 "_kappa", "_depth", "_done", "_fin", "_pruned", "_latest", "_seen", "_cost", "_n",
                  "_limit")
 
     def __init__(self, question: CompiledQuestion, order: Sequence[int] | None = None, *,
@@ -71,7 +71,8 @@ class Episode:
         self._tokens: list[int] = []
         self._delta = question.delta
         self._kappa = kappa_probe
-        self._limit = len(self._order) if max_branches is None else min(max_branches, len(self._order))
+        n_order = len(self._order)
+        self._limit = n_order if max_branches is None else min(max_branches, n_order)
         self._depth: list[int] = []
         self._done: list[bool] = []      # finished or pruned: may not be stepped
         self._fin: list[bool] = []
@@ -133,6 +134,8 @@ class Episode:
             raise self._unknown(i)
         return self._latest[i]
 
+    # These views mirror LiveEpisode's on purpose: both implement the EpisodeAPI
+    # Protocol (autotts.env.api), each over its own state (replay lists here).
     @property
     def depths(self) -> tuple[int, ...]:
         return tuple(self._depth)

@@ -174,7 +174,8 @@ def _compile_question(path: Path, qi: int, raw: object) -> CompiledQuestion:
         if not isinstance(branch, list) or len(branch) != 3:
             raise StoreError(path, "expected a 3-item list [probe_list, branch_tokens, "
                                    f"final_answer], got {type(branch).__name__}"
-                                   + (f" of length {len(branch)}" if isinstance(branch, list) else ""),
+                                   + (f" of length {len(branch)}" if isinstance(branch, list)
+                                      else ""),
                              question=qi, branch=bi, field="each_branch")
         probe_list, n_tokens, final = branch
         if not isinstance(probe_list, list):

@@ -58,6 +58,8 @@ class EnvelopeGap:
     accuracy: float
     envelope: float
     source: str | None
+    # From here the fields of stats.PairedDifference, on purpose: a gap is a paired
+    # difference (to the envelope), and reports read both alike.
     estimate: float
     lo: float
     hi: float

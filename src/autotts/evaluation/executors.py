@@ -77,7 +77,7 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
 def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """This process's pool of ``workers`` processes, created on first use."""
+    """The calling process's pool of ``workers`` processes, created on first use."""
     pool = _POOLS.get(workers)
     if pool is None:
         close_pools()  # one pool at a time: the machine has only so many cores

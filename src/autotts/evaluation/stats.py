@@ -46,6 +46,7 @@ ACCURACY_DIFFERENCE = Metric("accuracy difference (A - B)", higher_is_better=Tru
 class Interval:
     """A point estimate with its bootstrap percentile interval."""
 
+    # The same estimate/lo/hi/level names as PairedDifference and EnvelopeGap, on purpose.
     estimate: float
     lo: float
     hi: float
@@ -61,6 +62,8 @@ class PairedDifference:
     its percentile interval, and ``frac_le_zero``, the fraction of resamples
     whose difference is <= 0 (a one-sided bootstrap p-value for "A > B")."""
 
+    # Fields named as Interval's (plus the test share and the resample count) on
+    # purpose: envelope_gap.EnvelopeGap uses the same names, and reports read all three alike.
     estimate: float
     lo: float
     hi: float

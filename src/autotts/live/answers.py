@@ -1,4 +1,4 @@
-"""Answers: take the last ``\\boxed{}`` by brace matching, normalise it to a
+r"""Answers: take the last ``\boxed{}`` by brace matching, normalise it to a
 canonical string, and grade it against the gold with math-verify.
 
 Stores hold normalised strings ("ERR" when nothing could be parsed) and the
@@ -19,8 +19,8 @@ _BOX_MARKERS = ("\\boxed", "\\fbox")
 
 
 def last_boxed(text: str) -> str | None:
-    """Content of the last ``\\boxed{...}``/``\\fbox{...}`` in ``text`` whose
-    braces close, found by brace depth (``\\frac{}{}`` nests); None if none."""
+    r"""Content of the last ``\boxed{...}``/``\fbox{...}`` in ``text`` whose
+    braces close, found by brace depth (``\frac{}{}`` nests); None if none."""
     starts = sorted(m.end() for marker in _BOX_MARKERS
                     for m in re.finditer(re.escape(marker), text))
     for start in reversed(starts):
@@ -45,10 +45,10 @@ _TEXT_WRAP = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{([^{}]*)\}")
 
 
 def normalize_answer(raw: str | None) -> str:
-    """Canonical form of an extracted answer; ``ERR`` for None or empty.
+    r"""Canonical form of an extracted answer; ``ERR`` for None or empty.
 
-    Light-touch on purpose: whitespace, ``$``, spacing macros, ``\\left``/
-    ``\\right``, ``\\dfrac``/``\\tfrac``, ``\\text{}`` wrappers, ``^\\circ``,
+    Light-touch on purpose: whitespace, ``$``, spacing macros, ``\left``/
+    ``\right``, ``\dfrac``/``\tfrac``, ``\text{}`` wrappers, ``^\circ``,
     a trailing period and thousands separators in plain integers. Deeper
     equivalence is math-verify's job at grading time.
     """
@@ -75,7 +75,7 @@ def answer_from_text(text: str) -> str:
 
 
 def answer_from_probe(suffix: str, output: str) -> str:
-    """Normalised answer of a probe: the suffix usually opens ``\\boxed{`` and
+    r"""Normalised answer of a probe: the suffix usually opens ``\boxed{`` and
     the short greedy output closes it, so parse the two together."""
     return normalize_answer(last_boxed(suffix + output))
 
@@ -119,7 +119,8 @@ class Grader:
         key = (gold, answer)
         if key not in self._cache:
             try:
-                self._cache[key] = self._pool.submit(self._check, gold, answer).result(self._timeout)
+                future = self._pool.submit(self._check, gold, answer)
+                self._cache[key] = future.result(self._timeout)
             except TimeoutError:
                 # The stuck thread cannot be killed; leave it and grade on a fresh one.
                 self._pool.shutdown(wait=False, cancel_futures=True)

@@ -157,7 +157,8 @@ class OpenAIBackend(TokenizerPassThrough):
             text = choice.get("text") or ""
             reason = choice.get("finish_reason") or "stop"
         except (KeyError, IndexError, TypeError):
-            raise BackendError(f"{url}/v1/completions: unexpected answer {str(data)[:300]}") from None
+            raise BackendError(f"{url}/v1/completions: unexpected answer "
+                               f"{str(data)[:300]}") from None
         ids = self._token_ids(choice, text)
         return Generation(ids, text, "length" if reason == "length" else "stop")
 

@@ -88,7 +88,8 @@ def check_resume(path: Path, manifest: dict) -> None:
     try:
         old = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
-        raise CollectError(f"{path}: unreadable manifest ({exc}); delete it to start over") from None
+        raise CollectError(f"{path}: unreadable manifest ({exc}); "
+                           "delete it to start over") from None
     diff = [f"{k}: {old.get(k)!r} then, {manifest.get(k)!r} now"
             for k in ROW_FIELDS if old.get(k) != manifest.get(k)]
     if diff:
@@ -183,8 +184,8 @@ def run_collect(backend: Backend, questions: list[QuestionItem], plan: CollectPl
     new_tokens = 0
     with make_progress(fields=("rate",), enabled=progress, transient=False,
                        label_width=0) as bar:
-        task = bar.add_task("collect", total=len(keys), completed=sum(map(log.rows.__contains__, keys)),
-                            rate="")
+        task = bar.add_task("collect", total=len(keys),
+                            completed=sum(map(log.rows.__contains__, keys)), rate="")
 
         def on_row(row: dict) -> None:
             nonlocal new_tokens

@@ -1,10 +1,10 @@
-"""Decoding one branch in Δ-token intervals, and probing it.
+r"""Decoding one branch in Δ-token intervals, and probing it.
 
 Shared by the live episode and the store collector so both follow one rule:
 an interval asks for ``min(Δ, max_tokens - generated)`` new tokens from
 ``prompt + generated`` (token ids, never re-tokenised text). If the model
 stops inside the interval, or the branch reaches ``max_tokens``, the branch
-is finished and its final answer is the last ``\\boxed{}`` of its text.
+is finished and its final answer is the last ``\boxed{}`` of its text.
 Otherwise a probe may follow: ``prompt + generated + suffix`` decoded
 greedily for a few tokens, answer parsed from ``suffix + output``. A probe
 never changes the branch; the next interval continues the plain prefix.

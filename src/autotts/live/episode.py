@@ -92,6 +92,8 @@ class LiveEpisode:
         self._check(i)
         return self._latest[i]
 
+    # These views mirror the replay Episode's on purpose: both implement the
+    # EpisodeAPI Protocol (autotts.env.api), each over its own state (live branches here).
     @property
     def depths(self) -> tuple[int, ...]:
         return tuple(b.depth for b in self._b)

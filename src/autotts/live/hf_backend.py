@@ -72,7 +72,8 @@ class HFBackend(TokenizerPassThrough):
         with self._lock, torch.inference_mode():
             if seed is not None:
                 torch.manual_seed(seed)
-            out = self.model.generate(x, attention_mask=torch.ones_like(x), max_new_tokens=max_tokens,
+            out = self.model.generate(x, attention_mask=torch.ones_like(x),
+                                      max_new_tokens=max_tokens,
                                       eos_token_id=self.eos_ids or None, pad_token_id=self.pad_id,
                                       **kwargs)
         new = out[0, len(prompt_ids):].tolist()

@@ -1,9 +1,9 @@
-"""Prompt templates and tokenizers.
+r"""Prompt templates and tokenizers.
 
 A template is either ``"chat"`` (the tokenizer's chat template with a
 generation prompt; ``enable_thinking=True`` is passed for Qwen3-style
 templates and ignored by others) or a format string with ``{question}``
-(e.g. ``"Q: {question}\\nA:"``). The rendered prompt is tokenised once; the
+(e.g. ``"Q: {question}\nA:"``). The rendered prompt is tokenised once; the
 branch then continues in token-id space.
 
 Two tokenizers: a Hugging Face tokenizer loaded locally, or the server's own
@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULT_TEMPLATE = "chat"
-USER_INSTRUCTION = "{question}\nPlease reason step by step, and put your final answer within \\boxed{{}}."
+USER_INSTRUCTION = ("{question}\nPlease reason step by step, "
+                    "and put your final answer within \\boxed{{}}.")
 
 
 def check_template(template: str) -> str:
@@ -27,6 +28,7 @@ def check_template(template: str) -> str:
 
 
 def user_message(question: str, instruction: str = USER_INSTRUCTION) -> str:
+    """The user turn: ``instruction`` with ``question`` filled in."""
     return instruction.format(question=question)
 
 

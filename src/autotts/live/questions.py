@@ -72,7 +72,8 @@ def load_jsonl(path: str | Path) -> list[QuestionItem]:
         if not isinstance(row, dict):
             raise QuestionsError(f"{where}: expected a JSON object with 'question' and 'answer'")
         qid = _field(row, "id", where) if "id" in row else str(len(items))
-        items.append(QuestionItem(qid, _field(row, "question", where), _field(row, "answer", where)))
+        items.append(QuestionItem(qid, _field(row, "question", where),
+                                  _field(row, "answer", where)))
     return _dedupe(items, str(path))
 
 

@@ -60,6 +60,7 @@ class BeyondRow:
 
 
 def held_out(stores: Sequence[str]) -> list[str]:
+    """The stores of ``stores`` that belong to the held-out split, in order."""
     return [s for s in stores if s in HELD_OUT_SPLIT]
 
 
@@ -134,6 +135,7 @@ def beyond_note() -> str:
 
 
 def beyond_markdown(rows: Sequence[BeyondRow]) -> str:
+    """The beyond-the-paper rows as a Markdown table."""
     lines = ["| " + " | ".join(HEADER) + " |", "|---|---|" + "---:|" * (len(HEADER) - 2)]
     lines += ["| " + " | ".join(row_fields(r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"

@@ -136,15 +136,18 @@ def _mean_pair(pairs) -> tuple[float, float] | None:
 # ---- formatting: one set of functions, used by Markdown, CSV and HTML alike ----
 
 def fmt_acc(x: float) -> str:
+    """An accuracy with two decimals."""
     return f"{x:.2f}"
 
 
 def fmt_ktok(x: float) -> str:
+    """Thousands of tokens with one decimal."""
     return f"{x:.1f}"
 
 
 def fmt_diff(x: float, digits: int) -> str:
     # round first so that -0.001 prints as +0.00, not -0.00
+    """A signed difference with ``digits`` decimals (never ``-0.00``)."""
     return f"{round(x, digits) + 0.0:+.{digits}f}"
 
 

@@ -100,7 +100,8 @@ def build_page(data: RunData, *, live: bool = False, version: str = "") -> str:
     panels = "\n".join(round_panel_html(rd, data.cfg, data.baselines) for rd in data.rounds)
     config = (f"<script>window.AUTOTTS = {{live: {str(live).lower()}, "
               f"version: '{escape(version)}', pollMs: {POLL_MS}}};</script>")
-    body = ["<div id=live hidden>live: follows the run directory</div>", _header(data), "<h2>Curves</h2>", _curves(data), "<h2>Rounds</h2>",
+    body = ["<div id=live hidden>live: follows the run directory</div>", _header(data),
+            "<h2>Curves</h2>", _curves(data), "<h2>Rounds</h2>",
             "<p class=small>Click a row (or a curve point) to see the round.</p>",
             rounds_table(data), "<div id=panels>", panels, "</div>", final_html(data)]
     return "\n".join([

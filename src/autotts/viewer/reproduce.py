@@ -17,7 +17,8 @@ def _traces(go, curves: Curves, refs: dict, first: bool) -> list:
     for i, (label, pts) in enumerate(curves.items()):
         color = "black" if label == OURS else BASELINE_COLORS[i % len(BASELINE_COLORS)]
         out.append(go.Scatter(
-            x=[p.tokens for p in pts], y=[p.accuracy for p in pts], text=[f"{p.knob:g}" for p in pts],
+            x=[p.tokens for p in pts], y=[p.accuracy for p in pts],
+            text=[f"{p.knob:g}" for p in pts],
             mode="lines+markers", name=label, legendgroup=label, showlegend=first,
             line={"color": color, "width": 2 if label == OURS else 1}, marker={"size": 6},
             hovertemplate=f"{label} knob %{{text}}<br>%{{y:.2f}}%% at %{{x:.3s}} tokens"

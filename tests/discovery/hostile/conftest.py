@@ -51,5 +51,6 @@ def controller(body: str, imports: str = "", params: str = "") -> str:
     lines = "\n".join("        " + ln for ln in body.strip().splitlines())
     return (f"{imports}\nfrom dataclasses import dataclass\n"
             "from autotts.controllers.base import Controller\n"
-            f"@dataclass(frozen=True)\nclass Hostile(Controller):\n{params or '    beta: float = 0.5'}\n"
+            "@dataclass(frozen=True)\nclass Hostile(Controller):\n"
+            f"{params or '    beta: float = 0.5'}\n"
             f"    def solve(self, ep):\n{lines}\n")

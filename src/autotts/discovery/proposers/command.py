@@ -53,7 +53,8 @@ class CommandProposer:
         except FileNotFoundError:
             raise RuntimeError(f"command not found: {argv[0]}") from None
         transcript = (f"$ {shlex.join(argv[:1] + ['...'] if len(argv) > 1 else argv)}\n"
-                      f"[exit code {rc}]\n--- stdout ---\n{out}\n--- stderr ---\n{err}")[:TRANSCRIPT_CAP]
+                      f"[exit code {rc}]\n--- stdout ---\n{out}\n--- stderr ---\n{err}"
+                      )[:TRANSCRIPT_CAP]
         source = ctx.candidate_path.read_text() if ctx.candidate_path.is_file() else ""
         usage = parse_usage(out)
         return Proposal(source=source, transcript=transcript, meta={"returncode": rc}, **usage)

@@ -104,7 +104,8 @@ class OpenAIProposer:
         try:
             return doc["choices"][0]["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
-            raise RuntimeError(f"{self.base_url}: unexpected reply shape: {str(doc)[:300]}") from None
+            raise RuntimeError(f"{self.base_url}: unexpected reply shape: "
+                               f"{str(doc)[:300]}") from None
 
 
 def summarize_history(history: tuple[RoundSummary, ...], last: int) -> str:
@@ -114,12 +115,14 @@ def summarize_history(history: tuple[RoundSummary, ...], last: int) -> str:
     lines = ["History (round, status, best search accuracy, frontier area, error):"]
     for h in history[-last:]:
         err = (h.error or "").strip().splitlines()[:1]
-        lines.append(f"- r{h.round}: {h.status}, acc {h.score.get('best_accuracy', float('nan')):.2f}, "
-                     f"area {h.score.get('area', float('nan')):.2f}" + (f", error: {err[0]}" if err else ""))
+        acc, area = h.score.get('best_accuracy', float('nan')), h.score.get('area', float('nan'))
+        lines.append(f"- r{h.round}: {h.status}, acc {acc:.2f}, area {area:.2f}"
+                     + (f", error: {err[0]}" if err else ""))
     ok = [h for h in history if h.status == "ok"]
     if ok:
         best = max(ok, key=lambda h: h.score.get("best_accuracy", 0.0))
-        lines.append(f"\nBest so far (round {best.round}):\n```python\n{best.source[:SOURCE_CAP]}```")
+        lines.append(f"\nBest so far (round {best.round}):\n"
+                     f"```python\n{best.source[:SOURCE_CAP]}```")
     latest = history[-1]
     if not ok or latest is not max(ok, key=lambda h: h.score.get("best_accuracy", 0.0)):
         lines.append(f"\nLatest (round {latest.round}, {latest.status}):\n```python\n"

@@ -42,6 +42,7 @@ def pool_stats(cnt, pord, st):
 
 @helper
 def pool_add(a, cnt, pord, st):
+    """Add answer ``a`` to the completed pool (counts, first-add order, size)."""
     if cnt[a] == 0:
         pord[st[N_LABELS]] = a
         st[N_LABELS] += 1
@@ -64,6 +65,7 @@ def stable_sort_desc(ids, m, key):
 
 @helper
 def alive_ids(n, ab, fin, out):
+    """Write the ids of branches neither abandoned nor finished to ``out``; returns how many."""
     m = 0
     for i in range(n):
         if ab[i] == 0 and fin[i] == 0:

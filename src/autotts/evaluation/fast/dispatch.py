@@ -56,18 +56,13 @@ def fast_block(store: ReplayStore, controller, seeds: Sequence[int], *, kappa_pr
 def _by_question(arrays: StoreArrays, orders: np.ndarray, solve) -> tuple[np.ndarray, np.ndarray]:
     """Apply ``solve(seq, tok, k) -> (answer codes, cost)`` to each question's
     [S, n_branches] final-answer sequence; returns flat (correct, cost) [S*Q]."""
-    nq, width = arrays.n_questions, arrays.width
-    finals = arrays.finals.reshape(nq, width)
-    tokens = arrays.tokens.reshape(nq, width)
-    correct = np.zeros((orders.shape[0], nq), dtype=np.int64)
-    cost = np.zeros((orders.shape[0], nq), dtype=np.int64)
-    for q in range(nq):
-        nb = int(arrays.n_branches[q])
-        codes, gold = voting_vec.dense_finals(finals[q, :nb], int(arrays.gold[q]))
-        order = orders[:, q, :nb]
-        answer, cost[:, q] = solve(codes[order], tokens[q, :nb][order], int(codes.max()) + 1)
-        correct[:, q] = (answer >= 0) & (answer == gold) & (gold >= 0)
-    return correct.ravel(), cost.ravel()
+    tokens = arrays.tokens.reshape(arrays.n_questions, arrays.width)
+
+    def per_question(q: int, codes: np.ndarray, order: np.ndarray):
+        seq_tokens = tokens[q, :order.shape[1]][order]
+        return solve(codes[order], seq_tokens, int(codes.max()) + 1)
+
+    return voting_vec.by_question(arrays, orders, per_question)
 
 
 def _sc(arrays, c: SelfConsistency, orders, use_numba):

@@ -11,6 +11,7 @@ INT_KNOBS = ("num_chains", "T", "prune_patience", "warm_up", "probe_burst", "max
 
 @helper
 def unpruned_ids(n, pr, out):
+    """Write the ids of unpruned chains to ``out``; returns how many."""
     m = 0
     for i in range(n):
         if pr[i] == 0:

@@ -45,17 +45,14 @@ def short_mk_question(order: np.ndarray, codes: np.ndarray, n_probes: np.ndarray
 def short_mk_arrays(arrays: StoreArrays, orders: np.ndarray, k: int, m: int):
     """Flat (correct, cost) [S*Q] of short-m@k over every seed and question."""
     nq, width = arrays.n_questions, arrays.width
-    finals = arrays.finals.reshape(nq, width)
     n_probes = arrays.n_probes.reshape(nq, width)
     tokens = arrays.tokens.reshape(nq, width)
-    correct = np.zeros((orders.shape[0], nq), dtype=np.int64)
-    cost = np.zeros((orders.shape[0], nq), dtype=np.int64)
-    for q in range(nq):
-        nb = int(arrays.n_branches[q])
-        if nb == 0 or k < 1:
-            continue  # nothing opened: answer None (wrong), cost 0
-        codes, gold = voting_vec.dense_finals(finals[q, :nb], int(arrays.gold[q]))
-        answer, cost[:, q] = short_mk_question(orders[:, q, :nb], codes, n_probes[q, :nb],
-                                               tokens[q, :nb], int(arrays.delta[q]), k, m)
-        correct[:, q] = (answer == gold) & (gold >= 0)
-    return correct.ravel(), cost.ravel()
+
+    def solve(q: int, codes: np.ndarray, order: np.ndarray):
+        n_seeds, nb = order.shape
+        if nb == 0 or k < 1:  # nothing opened: answer None (wrong), cost 0
+            return np.full(n_seeds, -1), np.zeros(n_seeds, dtype=np.int64)
+        return short_mk_question(order, codes, n_probes[q, :nb], tokens[q, :nb],
+                                 int(arrays.delta[q]), k, m)
+
+    return voting_vec.by_question(arrays, orders, solve)

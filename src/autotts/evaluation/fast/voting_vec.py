@@ -9,7 +9,28 @@ counts are small [S, reads, answers] arrays. Ties follow
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from autotts.evaluation.fast.arrays import StoreArrays
+
+
+def by_question(arrays: StoreArrays, orders: np.ndarray, solve) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``solve(q, codes, order) -> (answer codes [S], cost [S])`` to every question
+    (``codes`` [nb]: its branches' dense final-answer codes; ``order`` [S, nb]: each seed's
+    branch order); returns flat (correct, cost) [S*Q]. Answer code -1 (none) is wrong."""
+    nq = arrays.n_questions
+    finals = arrays.finals.reshape(nq, arrays.width)
+    correct = np.zeros((orders.shape[0], nq), dtype=np.int64)
+    cost = np.zeros((orders.shape[0], nq), dtype=np.int64)
+    for q in range(nq):
+        nb = int(arrays.n_branches[q])
+        codes, gold = dense_finals(finals[q, :nb], int(arrays.gold[q]))
+        answer, cost[:, q] = solve(q, codes, orders[:, q, :nb])
+        correct[:, q] = (answer >= 0) & (answer == gold) & (gold >= 0)
+    return correct.ravel(), cost.ravel()
 
 
 def dense_finals(finals: np.ndarray, gold: int) -> tuple[np.ndarray, int]:
@@ -20,7 +41,7 @@ def dense_finals(finals: np.ndarray, gold: int) -> tuple[np.ndarray, int]:
 
 
 def one_hot(seq: np.ndarray, k: int) -> np.ndarray:
-    """bool [S, m, k]: seq[s, t] == answer."""
+    """Boolean one-hot [S, m, k]: seq[s, t] == answer."""
     return seq[:, :, None] == np.arange(k)
 
 
