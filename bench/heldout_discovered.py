@@ -63,7 +63,8 @@ def baseline_specs() -> list[tuple[str, object]]:
              for v in vals]
     specs += [("cmc", ControllerSpec("cmc", params={"beta": b})) for b in BETAS]
     if "short-m@k-beta" in available():
-        specs += [("short-m@k", ControllerSpec("short-m@k-beta", params={"beta": b})) for b in BETAS]
+        specs += [("short-m@k", ControllerSpec("short-m@k-beta", params={"beta": b}))
+                  for b in BETAS]
     else:
         seed = ROOT / "results" / "discovery" / "agent-run-1-seeds" / "06_short_m_at_k.py"
         specs += [("short-m@k", ControllerSpec(file=f"{seed}:ShortMAtKSeed", params={"beta": b}))
@@ -173,14 +174,17 @@ def markdown(rows: list[dict], cmp: list[dict], tg: list[dict], pick: int) -> st
         d = c["diff"]
         who = f"r{c['round']:04d}" if c.get("round") else NAMES[c["group"]]
         lines.append(f"| {who} | {c['beta']:g} | {c['accuracy']:.2f} | {c['tokens'] / 1e3:.0f}k | "
-                     f"{c['cmc_beta']:g} | {c['cmc_accuracy']:.2f} | {c['cmc_tokens'] / 1e3:.0f}k | "
+                     f"{c['cmc_beta']:g} | {c['cmc_accuracy']:.2f} | "
+                     f"{c['cmc_tokens'] / 1e3:.0f}k | "
                      f"{d['estimate']:+.2f} [{d['lo']:+.2f}, {d['hi']:+.2f}] |")
     lines += ["", "## Targets (issue 13), for the campaign pick", ""]
     for t in tg:
         b = t["best"]
-        got = "no point" if b is None else f"{b['accuracy']:.2f}% at {b['tokens'] / 1e3:.0f}k (beta {b['beta']:g})"
+        got = "no point" if b is None else \
+            f"{b['accuracy']:.2f}% at {b['tokens'] / 1e3:.0f}k (beta {b['beta']:g})"
+        short = t["goal"] - (b["accuracy"] if b else 0)
         lines.append(f"- >= {t['goal']}% at <= {int(t['budget'] // 1e3)}k: {got} -> "
-                     + ("met" if t["met"] else f"missed by {t['goal'] - (b['accuracy'] if b else 0):.2f} points"))
+                     + ("met" if t["met"] else f"missed by {short:.2f} points"))
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,8 @@ from autotts.controllers import available, make
 from autotts.evaluation.protocol import evaluate
 from tests.conftest import make_question
 
-ROUND = Path(__file__).resolve().parents[2] / "results" / "discovery" / "agent-run-1" / "rounds" / "r0020"
+RUN = Path(__file__).resolve().parents[2] / "results" / "discovery" / "agent-run-1"
+ROUND = RUN / "rounds" / "r0020"
 
 
 def test_registered_with_a_beta_knob():

@@ -24,8 +24,10 @@ CELLS = [
 def test_views_from_cells():
     rows = list(csv.reader(questions_csv(CELLS).splitlines()))
     assert rows[0] == ["store", "params", "question", "correct_rate"]
-    assert rows[1:] == [["A/aime24", "beta=0.0", "0", "1.000"], ["A/aime24", "beta=0.0", "1", "0.000"],
-                        ["B/aime24", "beta=0.0", "0", "0.500"], ["B/aime24", "beta=0.0", "1", "0.250"]]
+    assert rows[1:] == [["A/aime24", "beta=0.0", "0", "1.000"],
+                        ["A/aime24", "beta=0.0", "1", "0.000"],
+                        ["B/aime24", "beta=0.0", "0", "0.500"],
+                        ["B/aime24", "beta=0.0", "1", "0.250"]]
     assert mean_curve(CELLS) == [("beta=0.0", 60.0, 2000.0)]
     trace = json.dumps({"store": "B/aime24", "params": {"beta": 0.0}, "question": 1, "events": []})
     (row,) = [json.loads(x) for x in annotate_traces(trace + "\n", CELLS).splitlines()]
@@ -43,15 +45,18 @@ def test_history_of_a_real_round(make_run):
         run_loop(run, ManualProposer(submit=False), max_new=1)
     hist = run.workspace / "history"
     results = json.loads((run.dir / "rounds" / "r0001" / "results.json").read_text())
-    rates = {(c["store"], c["params"]["beta"]): c["question_correct_rate"] for c in results["cells"]}
+    rates = {(c["store"], c["params"]["beta"]): c["question_correct_rate"]
+             for c in results["cells"]}
     rows = list(csv.DictReader((hist / "r0001" / "questions.csv").open()))
     assert len(rows) == sum(len(v) for v in rates.values())
     for r in rows:
         beta = float(r["params"].split("=")[1])
-        assert float(r["correct_rate"]) == pytest.approx(rates[(r["store"], beta)][int(r["question"])], abs=5e-4)
+        want = rates[(r["store"], beta)][int(r["question"])]
+        assert float(r["correct_rate"]) == pytest.approx(want, abs=5e-4)
     traces = [json.loads(x) for x in (hist / "r0001" / "traces.jsonl").read_text().splitlines()]
-    assert traces and all(t["question_correct_rate"] ==
-                          round(rates[(t["store"], t["params"]["beta"])][t["question"]], 3) for t in traces)
+    def rate(t: dict) -> float:
+        return round(rates[(t["store"], t["params"]["beta"])][t["question"]], 3)
+    assert traces and all(t["question_correct_rate"] == rate(t) for t in traces)
     index = (hist / "INDEX.md").read_text()
     assert "## Mean search curves" in index and "- r0001 (ok): 0.0: " in index
     assert "gold" not in (hist / "r0001" / "questions.csv").read_text().lower()

@@ -42,8 +42,9 @@ def mean_curve(cells: list[dict]) -> list[tuple[str, float, float]]:
 
 def curve_line(cells: list[dict]) -> str:
     """One line ``params: acc% @ tokens`` per setting, for INDEX.md."""
-    return "; ".join(f"{k.split('=')[-1] if k.startswith('beta=') else k}: {a:.1f}% @ {t / 1e3:.0f}k"
-                     for k, a, t in mean_curve(cells))
+    def label(k: str) -> str:
+        return k.split("=")[-1] if k.startswith("beta=") else k
+    return "; ".join(f"{label(k)}: {a:.1f}% @ {t / 1e3:.0f}k" for k, a, t in mean_curve(cells))
 
 
 def annotate_traces(trace_text: str, cells: list[dict]) -> str:

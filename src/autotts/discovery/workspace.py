@@ -115,9 +115,10 @@ def _mirror_round(src: Path, dst: Path, cfg: RunConfig) -> list[dict]:
     if cells and not (dst / "questions.csv").is_file():
         dst.mkdir(parents=True, exist_ok=True)
         write_atomic(dst / "questions.csv", questions_csv(cells))
-    if cfg.history_traces and (src / "traces.jsonl").is_file() and not (dst / "traces.jsonl").is_file():
+    traces, shown = src / "traces.jsonl", dst / "traces.jsonl"
+    if cfg.history_traces and traces.is_file() and not shown.is_file():
         dst.mkdir(parents=True, exist_ok=True)
-        write_atomic(dst / "traces.jsonl", annotate_traces((src / "traces.jsonl").read_text(), cells))
+        write_atomic(shown, annotate_traces(traces.read_text(), cells))
     return cells
 
 
@@ -126,7 +127,8 @@ def refresh_history(ws: Path, run_dir: Path, cfg: RunConfig, rounds: list[dict])
     hist = ws / "history"
     lines = ["# History", "", "| round | origin | status | best search acc | tokens at best "
              "| frontier area | eval wall s | note |", "|---|---|---|---|---|---|---|---|"]
-    curves = ["", "## Mean search curves (mean over the search stores; beta: accuracy @ tokens)", ""]
+    curves = ["", "## Mean search curves (mean over the search stores; "
+              "beta: accuracy @ tokens)", ""]
     for st in rounds:
         n = st["round"]
         cells = _mirror_round(round_dir(run_dir, n), hist / f"r{n:04d}", cfg)
