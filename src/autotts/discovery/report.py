@@ -106,6 +106,32 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
     done = [s for s in every if s["round"] not in bad]
     base = run.baselines("held_out")
     rows = round_rows(run, done)
+    by_round = {r["round"]: r for r in rows}
+    out = _header_lines(run, sel, every, bad, done) + _rounds_table(every, bad, by_round)
+    out += ["", "## Picks", ""]
+    for kind, n in sel.get("picks", {}).items():
+        basis = (f" (picked on search numbers: {by_round[n]['search_kind']})" if n in by_round
+                 else "")
+        out.append(f"- by {kind}: " + (f"round {n}{basis}" if n is not None
+                                       else "none (no ok round)"))
+    held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
+    out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
+    out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
+    env_rows = _envelope_section(run, sel, done, held, out)
+    if compare is not None:
+        out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)
+    _figures(run, rows, sel, base, out, env_rows)
+    path = run.dir / "report.md"
+    write_atomic(path, "\n".join(out) + "\n")
+    return path
+
+
+def _header_lines(run: Run, sel: dict, every: list[dict], bad: set[int],
+                  done: list[dict]) -> list[str]:
+    """The report's title and run facts: integrity warnings first, then setup,
+    cost, sandbox, screening, early stop, budget and where the page is."""
+    from autotts.viewer.export import page_note
+
     wall = sum(s.get("wall_s", 0.0) for s in done)
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     toks = sum((s.get("input_tokens") or 0) + (s.get("output_tokens") or 0) for s in done)
@@ -125,10 +151,14 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
         out.append(f"- stopped early: {run.meta['stopped']}")
     out += [f"- budget: {note}" for note in run.meta.get("budget", [])
             if note != run.meta.get("stopped")]
-    out += ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
-            "tokens | held-out acc (top) | tokens | frontier area | note |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
-    by_round = {r["round"]: r for r in rows}
+    return out + [page_note(run.dir)]
+
+
+def _rounds_table(every: list[dict], bad: set[int], by_round: dict[int, dict]) -> list[str]:
+    """The rounds table: one row per finished round, tampered ones marked."""
+    out = ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
+           "tokens | held-out acc (top) | tokens | frontier area | note |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for st in every:
         r = by_round.get(st["round"])
         note = (st.get("error") or "").strip().splitlines()[:1]
@@ -139,24 +169,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
             else "- | - | - | - | - | -"
         out.append(f"| r{st['round']:04d} | {st.get('origin')} | {st.get('status')} | {nums} | "
                    f"{note[0][:100] if note else ''} |")
-    out += ["", "## Picks", ""]
-    for kind, n in sel.get("picks", {}).items():
-        basis = (f" (picked on search numbers: {by_round[n]['search_kind']})" if n in by_round
-                 else "")
-        out.append(f"- by {kind}: " + (f"round {n}{basis}" if n is not None
-                                       else "none (no ok round)"))
-    held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
-    out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
-    out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
-    env_rows = _envelope_section(run, sel, done, held, out)
-    if compare is not None:
-        out += ["", "## Compared with " + str(compare.dir), ""] + _comparison(run, compare)
-    _figures(run, rows, sel, base, out, env_rows)
-    from autotts.viewer.export import page_note
-    out[out.index("## Rounds") - 1:out.index("## Rounds") - 1] = [page_note(run.dir)]
-    path = run.dir / "report.md"
-    write_atomic(path, "\n".join(out) + "\n")
-    return path
+    return out
 
 
 def integrity_lines(run: Run, every: list[dict], bad: set[int]) -> list[str]:
