@@ -24,6 +24,7 @@ class Branches:
         self.seen = []           # every answer each branch revealed, oldest first
         self.pool = {}           # final answers of finished branches, in finishing order
         self.n_pool = 0
+        self.order = []          # finished branches, in finishing order
         self.n_votes = 0         # how many votes the last vote() counted
         self.ema = 0.0           # smoothed vote confidence
         self.hist = deque(maxlen=trend_len)  # recent ema values, for the trend
@@ -52,13 +53,15 @@ def open_branches(st: Branches, n: int) -> None:
         st.dropped.append(False)
         st.seen.append([ep.latest(i)])
         if ep.is_finished(i):
-            add_final(st, ep.latest(i))
+            add_final(st, i)
 
 
-def add_final(st: Branches, answer: str) -> None:
-    """Count a finished branch's answer in the completed pool."""
+def add_final(st: Branches, i: int) -> None:
+    """Count finished branch ``i``'s answer in the completed pool."""
+    answer = st.ep.latest(i)
     st.pool[answer] = st.pool.get(answer, 0) + 1
     st.n_pool += 1
+    st.order.append(i)
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
@@ -67,7 +70,7 @@ def advance(st: Branches, i: int, burst: int) -> None:
     for _ in range(burst):
         ep.step(i)
         if ep.is_finished(i):
-            add_final(st, ep.latest(i))
+            add_final(st, i)
             break
     ep.probe(i)
     st.seen[i].append(ep.latest(i))

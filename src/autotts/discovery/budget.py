@@ -64,8 +64,9 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
                       n_search: int, n_held: int, baselines_s: float) -> float:
     """Expected seconds for selection, held-out and the report after ``done``.
 
-    Per ok round the held-out run evaluates one grid point on ``n_held``
-    stores with all seeds; the two picks evaluate their whole grid; screening
+    The two picks evaluate their whole grid on ``n_held`` stores with all
+    seeds; the other ok rounds' single held-out points (Figure 4) are not
+    counted, as they are skipped when they would miss the deadline; screening
     re-runs up to ``2 x screen_topk`` rounds on the search split with all
     seeds; the held-out baselines take about what the search ones took, scaled
     by the number of stores. Each from the mean measured evaluation time.
@@ -74,11 +75,9 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
     evals = [float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")]
     if not ok or not evals:
         return baselines_s * n_held / max(1, n_search) + REPORT_S
-    grid = _mean([len(s.get("grid") or [1]) for s in ok]) or 1.0
     round_seeds = screen_seeds or seeds
     per_full_grid = _mean(evals) * seeds / round_seeds  # one grid on all seeds, search split
     held_scale = n_held / max(1, n_search)
-    held_points = len(ok) * (per_full_grid / grid * held_scale + SPAWN_S)
     picks = min(2, len(ok)) * (per_full_grid * held_scale + SPAWN_S)
     screening = min(len(ok), 2 * screen_topk) * per_full_grid if screen_seeds else 0.0
-    return held_points + picks + screening + baselines_s * held_scale + REPORT_S
+    return picks + screening + baselines_s * held_scale + REPORT_S

@@ -49,6 +49,8 @@ class RunSection:
     seed_dir: str = _opt("", "Folder of earlier controller files, each evaluated as a round "
                          "first.", "--seed-dir")
     baselines: tuple[str, ...] = _opt(DEFAULT_BASELINES, "Seed baselines shown to the agent.")
+    seed: int = _opt(0, "Run seed: a deterministic proposer (the built-in search) draws its "
+                     "randomness from it and the round number (default 0).", "--seed")
     screen_seeds: int = _opt(0, "Screening mode: evaluate each round on this many seeds only and "
                              "re-run the best rounds on all --seeds before selection (default 0 "
                              "= off).", "--screen-seeds")

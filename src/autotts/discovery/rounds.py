@@ -104,7 +104,10 @@ def propose(run: Run, st: RoundState, proposer, done: list[dict], total: int) ->
         ctx = ProposalContext(round=st.round, workspace=run.workspace,
                               candidate_path=run.workspace / "candidate.py",
                               prompt=(run.workspace / "PROMPT.md").read_text(),
-                              history=history(run, done), seed=st.round)
+                              history=history(run, done), seed=run.cfg.run.seed,
+                              search_stores=tuple((r["name"], r["path"])
+                                                  for r in run.store_refs("search")),
+                              betas=tuple(run.cfg.run.betas), workers=run.workers())
         try:
             p = proposer.propose(ctx)
         except AwaitingSubmission:

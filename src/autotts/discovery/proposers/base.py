@@ -37,8 +37,16 @@ class ProposalContext:
     candidate_path: Path     # where the candidate source must end up
     prompt: str              # the full prompt text for LLM-based proposers
     history: tuple[RoundSummary, ...]
-    seed: int                # deterministic proposers derive their randomness from this
+    seed: int                # the run seed ([run] seed): deterministic proposers derive
+                             # their randomness from it and the round
     feedback: str | None = None  # validation error of a previous attempt in this round, if any
+    # For built-in proposers whose candidates are this package's own generated
+    # code (the search screens them in-process): the search split's stores
+    # (name -> path), the beta grid and how many processes to use. Held-out
+    # stores are never given; LLM-driven proposers see only the workspace.
+    search_stores: tuple[tuple[str, str], ...] = ()
+    betas: tuple[float, ...] = ()
+    workers: int = 0
 
 
 @dataclass

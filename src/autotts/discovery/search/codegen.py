@@ -14,7 +14,7 @@ import inspect
 from functools import lru_cache
 
 from autotts.controllers import branches
-from autotts.discovery.search import parts
+from autotts.discovery.search import moves, parts
 from autotts.discovery.search.space import KNOBS, Genome, needed_knobs, normalize
 
 CLASS_NAME = "SearchController"
@@ -111,11 +111,11 @@ _WIDEN = '''
 
 @lru_cache(maxsize=1)
 def part_sources() -> dict[str, str]:
-    """Source of every top-level function and class of :mod:`.parts` and of the
-    shared bookkeeping (:mod:`autotts.controllers.branches`), read once (one
+    """Source of every top-level function and class of :mod:`.parts`,
+    :mod:`.moves` and the shared bookkeeping (:mod:`autotts.controllers.branches`), read once (one
     snapshot, so an edit of a file mid-run cannot mix versions)."""
     out = {}
-    for module in (branches, parts):
+    for module in (branches, moves, parts):
         text = inspect.getsource(module)
         out.update({node.name: ast.get_source_segment(text, node)
                     for node in ast.parse(text).body
@@ -146,21 +146,25 @@ def _schedule(genome: Genome) -> str:
     return "\n".join(lines)
 
 
+# helpers a variant calls besides its own function
+_NEEDS = {("vote", "latest"): ("latest_counts",), ("vote", "recent"): ("recency_counts",),
+          ("vote", "first"): ("first_counts",), ("vote", "length"): ("length_counts",),
+          ("vote", "steady"): ("steady_counts",), ("widen", "disagree"): ("latest_counts",),
+          ("prune", "patience"): ("count_off",), ("prune", "keep_k"): ("count_off",)}
+
+
 def _part_names(genome: Genome) -> list[str]:
-    """Names of the part functions the chosen variants call, in slot order."""
+    """Names of the part functions the chosen variants call, helpers first,
+    each once, in slot order."""
     p = genome["parts"]
+    helpers = [h for slot in p for h in _NEEDS.get((slot, p[slot]), ())]
     names = [f"vote_{p['vote']}", f"answer_{p['vote']}"]
-    if p["vote"] == "recent":
-        names.insert(0, "recency_counts")
-    if p["vote"] == "latest" or p["widen"] == "disagree":
-        names.insert(0, "latest_counts")
     if p["prune"] != "none":
-        names += ["count_off", f"prune_{p['prune']}"]
-    names.append(f"deepen_{p['depth']}")
-    names.append(f"stop_{p['stop']}")
+        names.append(f"prune_{p['prune']}")
+    names += [f"deepen_{p['depth']}", f"stop_{p['stop']}"]
     if p["widen"] != "none":
         names.append(f"widen_{p['widen']}")
-    return names
+    return list(dict.fromkeys(helpers + names))
 
 
 def render(genome: Genome, *, class_name: str = CLASS_NAME, origin: str = "") -> str:

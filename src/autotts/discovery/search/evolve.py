@@ -1,67 +1,54 @@
-"""The search strategy: a steady-state evolutionary search over genomes.
+"""One round of the search: breed, screen cheaply, promote the best, pick one.
 
-Why evolution and not Bayesian optimisation: a run affords only tens of
-evaluations, so the search must start from the known-good designs and stay
-near them; the space is structured (a variant per slot, each with its own
-knobs), which crossover of whole parts respects directly; and the next
-proposal is a pure function of the archive and the seed, so a resumed run
-proposes exactly what an uninterrupted one would. TPE would need its first
-~10 trials to be random to model anything, and conditional knobs that appear
-and disappear with the variants, and would add a dependency.
+Successive halving, in the loop's rhythm. Each call (one loop round):
 
-Each call: propose every seed design not yet tried; after that, rank the
-tried genomes by fitness, keep the best ``population`` (elitism: the best is
-never lost), draw parents by a softmax on fitness, cross over whole parts, mutate
-(switch one part's variant, or move one or two knobs' base or slope), and
-return the first child that has not been tried.
+1. on the first call, the starting population: the seed designs and random
+   designs (default start), or random designs only (blank start);
+2. children in batches of ``batch``: an operator chosen by the bandit
+   (:func:`elites.choose_operator`), parents from the MAP-Elites archive,
+   refused when not novel; each batch is screened on ``screen_seeds`` seeds
+   before the next is bred, until ``per_round`` designs were screened;
+3. the ``promote`` best designs still at the first fidelity are screened
+   again on ``promote_seeds`` seeds;
+4. the best promoted design not yet proposed becomes the round's candidate;
+   the loop evaluates it on all its seeds (the last promotion), and that
+   fitness flows back into the archive through the round history.
+
+Everything is a pure function of the archive, the run seed and the round,
+so a resumed run proposes what an uninterrupted one would. Held-out stores
+are never touched: screening sees the search split only.
 """
 
 from __future__ import annotations
 
-import math
 import random
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
-from autotts.discovery.search.space import (
-    CORE_KNOBS,
-    KNOBS,
-    SEEDS,
-    SLOTS,
-    Genome,
-    behaviour_key,
-    normalize,
-    seed_genome,
-)
-from autotts.evaluation.pareto import frontier_area
+from autotts.discovery.search.designs import SEEDS, random_genome, seed_genome
+from autotts.discovery.search.elites import Archive, Record, choose_operator, design_id
+from autotts.discovery.search.fitness import TOKEN_HI, TOKEN_LO, Curves, fitness, mid_tokens
+from autotts.discovery.search.operators import apply, is_near
 
-Curves = dict[str, list[dict[str, float]]]
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One tried genome and how it did (``fitness`` None = it failed)."""
-
-    round: int
-    genome: Genome
-    fitness: tuple[float, float] | None
+STARTS = ("default", "blank")
 
 
 @dataclass(frozen=True)
 class Settings:
     """Knobs of the search itself (all have working defaults)."""
 
-    seeds: tuple[str, ...] = ("cmc", "asc", "parallel-probe")
-    population: int = 6            # survivors that may become parents
-    temperature: float = 1.0       # parent selection softness, in fitness points
-    crossover: float = 0.3         # chance a child has two parents
-    structural: float = 0.2        # chance a mutation switches a part's variant
-    token_lo: float = 100_000      # frontier-area token range (mean tokens per question)
-    token_hi: float = 600_000
+    start: str = "default"         # "default": seed designs + random; "blank": random only
+    seeds: tuple[str, ...] = tuple(SEEDS)  # seed designs of the default start
+    population: int = 12           # designs in the first generation; the bandit's "top"
+    per_round: int = 36            # designs screened per loop round (first generation included)
+    batch: int = 8                 # designs bred and screened together
+    screen_seeds: int = 2          # seeds of the first screening
+    promote: int = 3               # designs re-screened per round ...
+    promote_seeds: int = 10        # ... on this many seeds
+    token_lo: float = TOKEN_LO     # frontier-area token range (mean tokens per question)
+    token_hi: float = TOKEN_HI
     objective: str = "area"        # "area" (then best accuracy) or "accuracy" (then area)
     cost_tolerance: float = 0.02   # relative token drop between betas still called monotone
     max_tries: int = 200           # children drawn before giving up on novelty
-    random_seed: int = 0           # another value gives another (still deterministic) search
 
     def __post_init__(self):
         for f in fields(self):
@@ -69,141 +56,127 @@ class Settings:
             numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
             if numeric and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise ValueError(f"search: setting {f.name} must be a number, got {value!r}")
+        if self.start not in STARTS:
+            raise ValueError(f"search: start must be one of {', '.join(STARTS)}, "
+                             f"got {self.start!r}")
         if self.objective not in ("area", "accuracy"):
             raise ValueError(f"search: objective must be 'area' or 'accuracy', "
                              f"got {self.objective!r}")
         if not 0 < self.token_lo < self.token_hi:
             raise ValueError("search: need 0 < token_lo < token_hi")
-        if self.population < 1 or not self.temperature > 0:
-            raise ValueError("search: need population >= 1 and temperature > 0")
+        if min(self.population, self.per_round, self.batch, self.screen_seeds,
+               self.promote, self.promote_seeds) < 1:
+            raise ValueError("search: population, per_round, batch, screen_seeds, promote and "
+                             "promote_seeds must be at least 1")
         for name in self.seeds:
             seed_genome(name)  # raises on an unknown name
 
-
-def mean_curve(curves: Curves) -> list[tuple[float, float]]:
-    """(tokens, accuracy) per beta, averaged over the stores; only betas every
-    store has count."""
-    per_store = [{round(float(p["beta"]), 6): p for p in pts} for pts in curves.values() if pts]
-    if not per_store:
-        return []
-    common = sorted(set.intersection(*(set(s) for s in per_store)))
-    return [(sum(s[b]["tokens"] for s in per_store) / len(per_store),
-             sum(s[b]["accuracy"] for s in per_store) / len(per_store)) for b in common]
+    def score(self, curves: Curves):
+        """The fitness of a curve under these settings."""
+        return fitness(curves, token_lo=self.token_lo, token_hi=self.token_hi,
+                       objective=self.objective, tolerance=self.cost_tolerance)
 
 
-def cost_is_monotone(curves: Curves, tolerance: float) -> bool:
-    """True when no store's tokens at a larger beta fall more than
-    ``tolerance`` (relative) below its tokens at any smaller beta: the loop's
-    single-beta contract, checked again here so the search never breeds from
-    a candidate the loop would refuse."""
-    for pts in curves.values():
-        peak = 0.0
-        for p in sorted(pts, key=lambda p: p["beta"]):
-            if p["tokens"] < peak * (1 - tolerance):
-                return False
-            peak = max(peak, p["tokens"])
-    return True
+@dataclass
+class RoundResult:
+    """What one call of :func:`search_round` did."""
+
+    pick: Record
+    screened: list[Record]             # designs first screened this round
+    promoted: list[Record]             # designs re-screened this round (new fidelity)
 
 
-def fitness(curves: Curves, settings: Settings) -> tuple[float, float] | None:
-    """(primary, secondary) to maximise: frontier area of the store-mean curve
-    over the token range and its best accuracy, in the objective's order;
-    None when there is no usable curve or its cost falls as beta rises."""
-    points = mean_curve(curves)
-    if not points or not cost_is_monotone(curves, settings.cost_tolerance):
-        return None
-    area = frontier_area(points, settings.token_lo, settings.token_hi)
-    best = max(a for _, a in points)
-    if not (math.isfinite(area) and math.isfinite(best)):
-        return None
-    return (area, best) if settings.objective == "area" else (best, area)
-
-
-def ranked(archive: Iterable[Scored], population: int) -> list[Scored]:
-    """The best ``population`` distinct genomes, best first (earlier round wins ties)."""
-    ok = sorted((s for s in archive if s.fitness is not None),
-                key=lambda s: (-s.fitness[0], -s.fitness[1], s.round))
-    out, seen = [], set()
-    for s in ok:
-        key = behaviour_key(s.genome)
-        if key not in seen:
-            seen.add(key)
-            out.append(s)
-        if len(out) == population:
-            break
+def first_generation(settings: Settings, rng: random.Random) -> list[tuple]:
+    """(genome, op, how) of the starting designs."""
+    out = []
+    if settings.start == "default":
+        out += [(seed_genome(n), "seed", f"seed design {n}") for n in settings.seeds]
+    while len(out) < settings.population:
+        out.append((random_genome(rng), "fresh", "random design"))
     return out
 
 
-def select(pop: Sequence[Scored], temperature: float, rng: random.Random) -> Scored:
-    """A parent drawn with weight ``exp((f - f_best) / temperature)`` on the
-    primary fitness: near-ties are drawn alike, a design several points
-    behind almost never (with tens of rounds, no child can be wasted)."""
-    top = pop[0].fitness[0]
-    weights = [math.exp((s.fitness[0] - top) / temperature) for s in pop]
-    return rng.choices(pop, weights=weights)[0]
-
-
-def crossover(a: Genome, b: Genome, rng: random.Random) -> Genome:
-    """Each slot's variant, with the knobs it reads, from one parent; each core
-    knob from either."""
-    parts, coefs = {}, {}
-    for slot in SLOTS:
-        src = a if rng.random() < 0.5 else b
-        parts[slot] = src["parts"][slot]
-        for name in SLOTS[slot][parts[slot]]:
-            coefs.setdefault(name, src["coefs"][name])
-    for name in CORE_KNOBS:
-        coefs[name] = (a if rng.random() < 0.5 else b)["coefs"][name]
-    return normalize({"parts": parts, "coefs": coefs})
-
-
-def mutate(g: Genome, rng: random.Random, structural: float) -> tuple[Genome, str]:
-    """One small change; returns the child and what changed."""
-    g = normalize(g)
-    if rng.random() < structural:
-        slot = rng.choice(sorted(SLOTS))
-        choices = [v for v in SLOTS[slot] if v != g["parts"][slot]]
-        g["parts"][slot] = rng.choice(choices)
-        return normalize(g), f"{slot} -> {g['parts'][slot]}"
-    names = rng.sample(sorted(g["coefs"]), k=min(len(g["coefs"]), rng.choice((1, 1, 2))))
-    what = []
-    for name in names:
-        base, slope = g["coefs"][name]
-        step = KNOBS[name].step
-        if rng.random() < 0.6:
-            base += rng.gauss(0.0, step)
-            what.append(f"{name} base")
-        else:
-            slope += rng.gauss(0.0, step)
-            what.append(f"{name} slope")
-        g["coefs"][name] = [base, slope]
-    return normalize(g), ", ".join(what)
-
-
-def next_genome(archive: Sequence[Scored], settings: Settings,
-                rng: random.Random) -> tuple[Genome, str, list[int]]:
-    """The next genome to try, how it was made, and its parents' rounds."""
-    tried = {behaviour_key(s.genome) for s in archive}
-    seeds = settings.seeds or tuple(SEEDS)
-    for name in settings.seeds:
-        g = seed_genome(name)
-        if behaviour_key(g) not in tried:
-            return g, f"seed design {name}", []
-    pop = ranked(archive, settings.population)
-    if not pop:  # every earlier candidate failed: restart from the seeds, mutated
-        pop = [Scored(-1, seed_genome(n), (0.0, 0.0)) for n in seeds]
+def breed(archive: Archive, settings: Settings, rng: random.Random, n: int) -> list[tuple]:
+    """(genome, op, how, parents) of ``n`` novel children."""
+    tried = [r.genome for r in archive.records.values()]
+    out: list[tuple] = []
     for _ in range(settings.max_tries):
-        p1 = select(pop, settings.temperature, rng)
-        parents, how = [p1], []
-        child = p1.genome
-        if len(pop) > 1 and rng.random() < settings.crossover:
-            p2 = select([s for s in pop if s is not p1], settings.temperature, rng)
-            parents.append(p2)
-            child = crossover(p1.genome, p2.genome, rng)
-            how.append("crossover")
-        if len(parents) == 1 or rng.random() < 0.5:
-            child, what = mutate(child, rng, settings.structural)
-            how.append(f"mutation ({what})")
-        if behaviour_key(child) not in tried:
-            return child, " + ".join(how), [p.round for p in parents]
-    raise RuntimeError("search: no untried genome found; the archive covers the neighbourhood")
+        if len(out) == n:
+            break
+        op = choose_operator(archive, settings.population, rng)
+        p1 = archive.parent(settings.population, rng)
+        parents = [p1]
+        if op == "crossover":
+            parents.append(archive.parent(settings.population, rng, exclude=p1.id))
+        child, how = apply(op, [p.genome for p in parents], rng)
+        cid = design_id(child)
+        if cid in archive or any(design_id(c[0]) == cid for c in out) \
+                or is_near(child, tried + [c[0] for c in out]):
+            continue
+        out.append((child, op, how, tuple(p.id for p in parents) if op != "fresh" else ()))
+    return out
+
+
+def screen(screener, settings: Settings, designs: list[tuple], rnd: int) -> list[Record]:
+    """First screening of ``designs`` on ``screen_seeds`` seeds."""
+    seeds = list(range(settings.screen_seeds))
+    curves = screener.curves([d[0] for d in designs], seeds)
+    out = []
+    for d, c in zip(designs, curves):
+        fit = settings.score(c)
+        out.append(Record(id=design_id(d[0]), genome=d[0], round=rnd, op=d[1], how=d[2],
+                          parents=d[3] if len(d) > 3 else (), first=fit[0] if fit else None,
+                          fitness=fit, seeds=settings.screen_seeds, mid=mid_tokens(c)))
+    return out
+
+
+def search_round(archive: Archive, settings: Settings, screener, rng: random.Random,
+                 rnd: int) -> RoundResult:
+    """Breed and screen this round's designs, promote the best, pick one (see module doc)."""
+    screened: list[Record] = []
+    if not archive.ok():
+        todo = [d for d in first_generation(settings, rng) if design_id(d[0]) not in archive]
+        screened += _add(archive, screen(screener, settings, todo, rnd))
+    while len(screened) < settings.per_round:
+        n = min(settings.batch, settings.per_round - len(screened))
+        kids = breed(archive, settings, rng, n) if archive.ok() else \
+            [(random_genome(rng), "fresh", "random design", ()) for _ in range(n)]
+        if not kids:
+            break
+        screened += _add(archive, screen(screener, settings, kids, rnd))
+    promoted = promote(archive, settings, screener)
+    return RoundResult(pick=pick(archive, settings), screened=screened, promoted=promoted)
+
+
+def _add(archive: Archive, records: list[Record]) -> list[Record]:
+    for r in records:
+        archive.add(r)
+    return records
+
+
+def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
+    """Re-screen the best designs still at the first fidelity on ``promote_seeds`` seeds."""
+    waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds][: settings.promote]
+    if not waiting:
+        return []
+    curves = screener.curves([r.genome for r in waiting], list(range(settings.promote_seeds)))
+    out = []
+    for r, c in zip(waiting, curves):
+        archive.update(r.id, fitness=settings.score(c), seeds=settings.promote_seeds,
+                       mid=mid_tokens(c))
+        out.append(archive.records[r.id])
+    return out
+
+
+def pick(archive: Archive, settings: Settings) -> Record:
+    """The best design on the highest fidelity below the loop's not yet proposed
+    (any unproposed design when none was promoted)."""
+    fresh = [r for r in archive.ok() if not r.proposed]
+    promoted = [r for r in fresh if r.seeds >= settings.promote_seeds]
+    if promoted or fresh:
+        return (promoted or fresh)[0]
+    # every working design was proposed: fall back to any unproposed one
+    rest = [r for r in archive.records.values() if not r.proposed]
+    if not rest:
+        raise RuntimeError("search: every screened design was already proposed")
+    return rest[0]

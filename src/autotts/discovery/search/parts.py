@@ -1,4 +1,6 @@
-"""The building blocks the search composes into controllers.
+"""The building blocks the search composes into controllers: how answers
+vote and when to stop (the moves -- prune, depth, widen -- are in
+:mod:`.moves`).
 
 Every function here, and the branch bookkeeping they share with CMC
 (:mod:`autotts.controllers.branches`), is copied verbatim
@@ -19,14 +21,9 @@ Per slot, every variant has the same signature:
 
 from __future__ import annotations
 
-from autotts.controllers.branches import (  # noqa: F401 - prune_keep_k is a prune variant
-    Branches,
-    advance,
-    count_off,
-    prune_keep_k,
-    trend,
-)
+from autotts.controllers.branches import Branches, trend
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
+from autotts.discovery.search.moves import latest_counts
 
 
 # ---- vote: which answers count, and how sure the vote is ---------------------
@@ -43,18 +40,6 @@ def answer_completed(st: Branches, k: dict) -> str | None:
         return stats_from_counts(st.pool)[0]
     ep = st.ep
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
-
-
-def latest_counts(st: Branches) -> dict[str, int]:
-    """Votes of the unpruned branches' latest answers; an unfinished branch
-    whose probe failed ("ERR") has no answer yet and does not vote."""
-    ep = st.ep
-    counts = {}
-    for i in st.voters():
-        a = ep.latest(i)
-        if a is not None and (a != "ERR" or ep.is_finished(i)):
-            counts[a] = counts.get(a, 0) + 1
-    return counts
 
 
 def vote_latest(st: Branches, k: dict) -> tuple[str | None, float]:
@@ -100,37 +85,94 @@ def answer_recent(st: Branches, k: dict) -> str | None:
     return stats_from_counts(recency_counts(st, k))[0]
 
 
-# ---- prune: when to give up on a branch --------------------------------------
-def prune_patience(st: Branches, winner: str, k: dict) -> None:
-    """Prune every live branch that disagreed with the winner ``patience``
-    rounds in a row, as long as another branch stays alive."""
-    alive = count_off(st, winner)
-    for i in alive:
-        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
-            st.dropped[i] = True
-            st.ep.prune(i)
-
-
-def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
-    """Every live branch advances ``depth_burst`` intervals."""
-    for i in st.alive():
-        advance(st, i, k["depth_burst"])
-
-
-def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
-    """Most-advanced branches first; those agreeing with the winner take
-    ``aligned_burst`` intervals, the others one."""
+def first_counts(st: Branches, k: dict) -> dict[str, int]:
+    """Votes of the first ``first_m`` branches to finish. Finish order favours
+    short traces, which are more often right (short-m@k)."""
     ep = st.ep
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
-        advance(st, i, k["aligned_burst"] if aligned else 1)
+    counts = {}
+    for i in st.order[: k["first_m"]]:
+        a = ep.latest(i)
+        counts[a] = counts.get(a, 0) + 1
+    return counts
 
 
-def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
-    """Only the ``lanes`` oldest live branches advance, one interval each
-    (a sliding window of sequential reads)."""
-    for i in st.alive()[: k["lanes"]]:
-        advance(st, i, 1)
+def vote_first(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of the first finishers and its Beta confidence."""
+    counts = first_counts(st, k)
+    winner, v1, v2 = stats_from_counts(counts)
+    st.n_votes = sum(counts.values())
+    return winner, beta_confidence(v1, v2)
+
+
+def answer_first(st: Branches, k: dict) -> str | None:
+    """Majority of the first finishers; without any, of the live branches' latest."""
+    if st.n_pool:
+        return stats_from_counts(first_counts(st, k))[0]
+    ep = st.ep
+    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
+
+
+def length_counts(st: Branches, k: dict) -> dict[str, float]:
+    """Finished answers weighted ``(shortest / own length) ** len_power``, length
+    in intervals: a trace much longer than the shortest counts less."""
+    ep = st.ep
+    shortest = min((ep.depth(i) for i in st.order), default=1)
+    counts = {}
+    for i in st.order:
+        a = ep.latest(i)
+        w = (max(1, shortest) / max(1, ep.depth(i))) ** k["len_power"]
+        counts[a] = counts.get(a, 0.0) + w
+    return counts
+
+
+def vote_length(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Length-weighted majority of the finished answers and its Beta confidence."""
+    winner, v1, v2 = stats_from_counts(length_counts(st, k))
+    st.n_votes = st.n_pool
+    return winner, beta_confidence(round(v1, 2), round(v2, 2))
+
+
+def answer_length(st: Branches, k: dict) -> str | None:
+    """Length-weighted majority; without finished answers, of the live branches' latest."""
+    if st.n_pool:
+        return stats_from_counts(length_counts(st, k))[0]
+    ep = st.ep
+    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
+
+
+def steady_counts(st: Branches, k: dict) -> dict[str, float]:
+    """Finished answers weighted ``1 + steady_weight * s``, where ``s`` in [0, 1]
+    is how many of the branch's last 8 probes before finishing already gave
+    its final answer (a branch that settled early counts more)."""
+    ep, wt = st.ep, k["steady_weight"]
+    counts = {}
+    for i in st.order:
+        a = ep.latest(i)
+        run = 0
+        for b in reversed(st.seen[i][-9:-1]):
+            if b != a:
+                break
+            run += 1
+        counts[a] = counts.get(a, 0.0) + 1 + wt * run / 8
+    return counts
+
+
+def vote_steady(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Stability-weighted majority of the finished answers and its Beta
+    confidence (on counts scaled back to one vote per branch)."""
+    counts = steady_counts(st, k)
+    winner, v1, v2 = stats_from_counts(counts)
+    st.n_votes = st.n_pool
+    scale = st.n_pool / sum(counts.values()) if counts else 1.0
+    return winner, beta_confidence(round(v1 * scale, 2), round(v2 * scale, 2))
+
+
+def answer_steady(st: Branches, k: dict) -> str | None:
+    """Stability-weighted majority; without finished answers, of the live branches' latest."""
+    if st.n_pool:
+        return stats_from_counts(steady_counts(st, k))[0]
+    ep = st.ep
+    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
 # ---- stop: when the answer is settled ----------------------------------------
@@ -174,27 +216,14 @@ def stop_converged(st: Branches, winner: str | None, conf: float, warm: bool,
     return settled >= k["min_votes"]
 
 
-# ---- widen: when to open more branches ---------------------------------------
-def widen_burst(st: Branches, winner: str | None, conf: float, step: int,
-                k: dict) -> int:
-    """Open ``widen_size`` branches every ``every`` steps."""
-    return k["widen_size"] if (step + 1) % k["every"] == 0 else 0
+def stop_margin(st: Branches, winner: str | None, conf: float, warm: bool,
+                k: dict) -> bool:
+    """Stop once the leading finished answer is ``margin`` votes ahead of the next."""
+    _, v1, v2 = stats_from_counts(st.pool)
+    return warm and v1 - v2 >= k["margin"]
 
 
-def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
-                  k: dict) -> int:
-    """Open ``widen_size`` branches when the confidence EMA is below
-    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
-    past_warm_up = step >= max(1, k["warm_up"] // 2)
-    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
-    return k["widen_size"] if past_warm_up and stalled else 0
-
-
-def widen_disagree(st: Branches, winner: str | None, conf: float, step: int,
-                   k: dict) -> int:
-    """Open ``widen_size`` branches while the live branches' latest answers
-    give the leader less than ``share`` of the votes."""
-    counts = latest_counts(st)
-    total = sum(counts.values())
-    top = stats_from_counts(counts)[1]
-    return k["widen_size"] if top < k["share"] * total or not total else 0
+def stop_first_m(st: Branches, winner: str | None, conf: float, warm: bool,
+                 k: dict) -> bool:
+    """Stop once ``first_m`` branches have finished (short-m@k's rule)."""
+    return st.n_pool >= k["first_m"]

@@ -1,12 +1,12 @@
 """``SearchProposer``: the discovery loop's built-in, LLM-free proposer.
 
-Each call reads the archive from the round history (genomes travel in
-``RoundSummary.meta["genome"]``; fitness is recomputed from the search-split
-curves), draws the next genome with :func:`evolve.next_genome`, and returns
-its generated source. No state is kept between calls: the randomness comes
-from ``(seed, round, feedback)`` alone, so a resumed run proposes exactly
-what an uninterrupted one would. Rounds without a genome (seeded controller
-files, other proposers) are left out of the archive.
+Each call rebuilds the search archive from the round history (every round's
+``meta["search"]`` lists the designs it screened and promoted; a proposed
+design's fitness on all the loop's seeds comes from the round's curves), runs
+one round of :func:`evolve.search_round` and returns the picked design's
+generated source. Nothing is kept between calls but the screening workers:
+the randomness comes from ``([run] seed, round, feedback)`` alone, so a
+resumed run proposes exactly what an uninterrupted one would.
 """
 
 from __future__ import annotations
@@ -18,37 +18,51 @@ from typing import Any
 
 from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSummary
 from autotts.discovery.search.codegen import CLASS_NAME, render, summary
-from autotts.discovery.search.evolve import Scored, Settings, fitness, next_genome
+from autotts.discovery.search.elites import Archive, Record, design_id
+from autotts.discovery.search.evolve import RoundResult, Settings, search_round
+from autotts.discovery.search.fitness import mid_tokens
+from autotts.discovery.search.screen import Screener
 from autotts.discovery.search.space import normalize
 
 
-def archive_from(history: Sequence[RoundSummary], settings: Settings) -> list[Scored]:
-    """Every earlier round this proposer made, with its fitness (None when the
-    round failed or its genome is unreadable)."""
-    out = []
+def archive_from(history: Sequence[RoundSummary], settings: Settings) -> Archive:
+    """The designs earlier rounds screened, promoted and proposed, with the
+    loop's own numbers for the proposed ones (a failed round's design keeps
+    no fitness, so it is never bred from)."""
+    archive = Archive()
     for r in history:
-        raw = (r.meta or {}).get("genome")
+        meta = r.meta or {}
+        for d in meta.get("search", {}).get("screened", []):
+            archive.add(Record.from_dict(d))
+        for d in meta.get("search", {}).get("promoted", []):
+            if d["id"] in archive:
+                fit = d.get("fitness")
+                archive.update(d["id"], fitness=tuple(fit) if fit else None, seeds=d["seeds"],
+                               mid=d.get("mid", 0.0))
+        raw = meta.get("genome")
         if raw is None:
             continue
         try:
             genome = normalize(raw)
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
-        fit = fitness(r.curves, settings) if r.status == "ok" else None
-        out.append(Scored(r.round, genome, fit))
-    return out
+        rid = design_id(genome)
+        if rid not in archive:  # a design given to the loop another way (e.g. a resumed v1 run)
+            archive.add(Record(rid, genome, r.round, "seed", "proposed", (), None, None, 0, 0.0))
+        fit = settings.score(r.curves) if r.status == "ok" else None
+        archive.update(rid, proposed=True, fitness=fit, mid=mid_tokens(r.curves),
+                       seeds=int((r.score or {}).get("seeds") or 0) or archive.records[rid].seeds)
+    return archive
 
 
 class SearchProposer:
     """Evolutionary search over composed controllers (see :mod:`.evolve`).
 
-    Every setting is optional (defaults in :class:`evolve.Settings`): ``seeds``
-    (seed designs tried first, in order: "cmc", "asc", "parallel-probe"),
-    ``population`` (survivors that may breed), ``temperature`` (parent
-    selection softness, fitness points), ``crossover`` and ``structural``
-    (operator rates), ``token_lo`` / ``token_hi`` (frontier-area range, mean
-    tokens per question), ``objective`` ("area" or "accuracy"),
-    ``cost_tolerance`` (the beta contract's relative slack) and ``max_tries``.
+    Settings (``[proposer.settings]`` or ``--set key=value``; defaults in
+    :class:`evolve.Settings`): ``start`` ("default" or "blank"), ``seeds``
+    (seed designs of the default start), ``population``, ``per_round``,
+    ``batch``, ``screen_seeds``, ``promote``, ``promote_seeds``,
+    ``token_lo`` / ``token_hi``, ``objective``, ``cost_tolerance``, ``max_tries``.
     """
 
     name = "search"
@@ -63,26 +77,61 @@ class SearchProposer:
         except TypeError as exc:
             known = ", ".join(f.name for f in fields(Settings))
             raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
+        self._screener: Screener | None = None
+
+    def screener(self, ctx: ProposalContext) -> Screener:
+        """The screening pool for the context's search split (kept between rounds)."""
+        if not ctx.search_stores:
+            raise ValueError("search proposer: the loop gave no search stores to screen on")
+        s = self._screener
+        if s is None or s.stores != dict(ctx.search_stores) or s.betas != tuple(ctx.betas):
+            if s is not None:
+                s.close()
+            s = self._screener = Screener(dict(ctx.search_stores), ctx.betas,
+                                          ctx.workers or 2)
+        return s
 
     def propose(self, ctx: ProposalContext) -> Proposal:
-        """The next candidate: generated source plus its genome in ``meta``."""
+        """The next candidate: generated source plus the round's search record in ``meta``."""
         archive = archive_from(ctx.history, self.settings)
-        run_seed = self.settings.random_seed
-        key = ctx.seed if run_seed == 0 else f"{run_seed}/{ctx.seed}"  # 0 keeps the default stream
-        rng = random.Random(f"autotts-search:{key}:{ctx.round}:{ctx.feedback or ''}")
-        genome, how, parents = next_genome(archive, self.settings, rng)
-        origin = f"Round {ctx.round}: {how}" + (f" of round(s) {parents}." if parents else ".")
-        source = render(genome, class_name=CLASS_NAME, origin=origin)
-        return Proposal(source=source, transcript=self._transcript(archive, origin, genome),
-                        meta={"genome": genome, "operator": how, "parents": parents,
-                              "parent": parents[0] if parents else None,  # diffed against
-                              "class_name": CLASS_NAME})
+        rng = random.Random(f"autotts-search:{ctx.seed}:{ctx.round}:{ctx.feedback or ''}")
+        result = search_round(archive, self.settings, self.screener(ctx), rng, ctx.round)
+        pick = result.pick
+        rounds = {r.id: r.round for r in archive.records.values()}
+        parent_rounds = [rounds[p] for p in pick.parents if p in rounds]
+        origin = (f"Round {ctx.round}: {pick.how} (design {pick.id}, "
+                  f"screened in round {pick.round}).")
+        source = render(pick.genome, class_name=CLASS_NAME, origin=origin)
+        return Proposal(source=source, transcript=self._transcript(archive, result, origin),
+                        meta={"genome": pick.genome, "operator": pick.how,
+                              "parents": list(pick.parents), "parent": _proposed_parent(
+                                  ctx.history, archive, pick),
+                              "class_name": CLASS_NAME,
+                              "search": {"pick": pick.id, "parent_rounds": parent_rounds,
+                                         "screened": [r.to_dict() for r in result.screened],
+                                         "promoted": [{"id": r.id, "seeds": r.seeds,
+                                                       "mid": r.mid, "fitness": list(r.fitness)
+                                                       if r.fitness else None}
+                                                      for r in result.promoted]}})
 
-    def _transcript(self, archive: list[Scored], origin: str, genome: dict) -> str:
-        lines = [f"search proposer: {len(archive)} earlier genome(s) in the archive."]
-        best = max((s for s in archive if s.fitness), key=lambda s: s.fitness, default=None)
-        if best is not None:
-            lines.append(f"best so far: round {best.round}, fitness "
-                         f"({best.fitness[0]:.3f}, {best.fitness[1]:.3f}): {summary(best.genome)}")
-        lines += [origin, f"parts: {summary(genome)}"]
+    def _transcript(self, archive: Archive, result: RoundResult, origin: str) -> str:
+        ok = archive.ok()
+        lines = [f"search proposer: {len(archive.records)} design(s) screened so far, "
+                 f"{len(result.screened)} this round, {len(result.promoted)} promoted to "
+                 f"{self.settings.promote_seeds} seeds; {len(archive.elites())} niche(s) occupied."]
+        for r in ok[:5]:
+            lines.append(f"  {r.id} ({r.seeds} seeds) fitness ({r.fitness[0]:.2f}, "
+                         f"{r.fitness[1]:.2f}): {summary(r.genome)}")
+        lines += [origin, f"parts: {summary(result.pick.genome)}"]
         return "\n".join(lines)
+
+
+def _proposed_parent(history: Sequence[RoundSummary], archive: Archive, pick: Record) -> int | None:
+    """The loop round that proposed the pick's first parent, if any (its code is diffed against)."""
+    if not pick.parents:
+        return None
+    for r in history:
+        g = (r.meta or {}).get("genome")
+        if g is not None and design_id(normalize(g)) == pick.parents[0]:
+            return r.round
+    return None

@@ -16,7 +16,6 @@ every schedule is monotone in beta by construction.
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +81,20 @@ KNOBS: dict[str, Knob] = {k.name: k for k in [
     Knob("stable_steps", True, 1, 80, +1, (5, 30), 4, "steps the winner must lead unchanged"),
     Knob("streak", True, 1, 20, +1, (2, 4), 1,
          "last answers of a branch that must equal the winner"),
+    Knob("margin", True, 1, 20, +1, (2, 4), 1,
+         "votes the leading finished answer must be ahead by"),
+    # finish order, length and stability weights
+    Knob("first_m", True, 1, 32, +1, (2, 6), 1.5, "first finishers that vote (and may stop)"),
+    Knob("len_power", False, 0.0, 4.0, 0, (1.0, 0.0), 0.3,
+         "how strongly a longer finished trace is down-weighted"),
+    Knob("steady_weight", False, 0.0, 4.0, 0, (1.0, 0.0), 0.3,
+         "extra weight of a finished branch whose probes had settled"),
+    Knob("prune_conf", False, 0.5, 0.999, +1, (0.8, 0.15), 0.05,
+         "finished-vote confidence from which dissenting branches are pruned"),
+    Knob("settle_len", True, 2, 40, +1, (6, 10), 2,
+         "equal probes in a row after which a branch exits early"),
+    Knob("after_burst", True, 1, 6, 0, (2, 0), 0.6,
+         "intervals every live branch takes per step once one has finished"),
 ]}
 
 CORE_KNOBS = ("n_init", "max_branches", "warm_up", "refill")
@@ -89,15 +102,20 @@ EMA_KNOBS = ("ema_alpha", "trend_len")  # read by every part that watches the co
 
 # slot -> variant -> knobs that variant reads (besides the core knobs)
 SLOTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "vote": {"completed": (), "latest": (), "recent": ("decay",)},
+    "vote": {"completed": (), "latest": (), "recent": ("decay",), "first": ("first_m",),
+             "length": ("len_power",), "steady": ("steady_weight",)},
     "widen": {"none": (), "burst": ("widen_size", "every"),
+              "staged": ("widen_size", "every", "widen_conf"),
               "stalled": ("widen_size", "stall", "widen_conf") + EMA_KNOBS,
-              "disagree": ("widen_size", "share")},
-    "depth": {"uniform": ("depth_burst",), "aligned": ("aligned_burst",), "oldest": ("lanes",)},
-    "prune": {"none": (), "patience": ("patience",), "keep_k": ("patience", "keep")},
+              "window": ("lanes",), "disagree": ("widen_size", "share")},
+    "depth": {"uniform": ("depth_burst",), "aligned": ("aligned_burst",),
+              "paced": ("aligned_burst", "after_burst"), "oldest": ("lanes",)},
+    "prune": {"none": (), "patience": ("patience",), "keep_k": ("patience", "keep"),
+              "disagree": ("prune_conf", "keep"), "settle": ("settle_len",)},
     "stop": {"confidence": ("conf_thresh", "min_votes"),
              "momentum": ("conf_thresh", "min_votes", "slack") + EMA_KNOBS,
-             "stable": ("stable_steps",), "converged": ("streak", "min_votes")},
+             "stable": ("stable_steps",), "converged": ("streak", "min_votes"),
+             "margin": ("margin",), "first_m": ("first_m",)},
 }
 
 
@@ -167,42 +185,3 @@ def knob_values(genome: Genome, beta: float) -> dict[str, float]:
     """Every knob of ``genome`` at ``beta`` (what the generated schedule returns)."""
     g = normalize(genome)
     return {n: KNOBS[n].value(b, s, beta) for n, (b, s) in g["coefs"].items()}
-
-
-def _seed(parts: dict[str, str], coefs: dict[str, tuple[float, float]]) -> Genome:
-    return normalize({"parts": parts, "coefs": {k: list(v) for k, v in coefs.items()}})
-
-
-# The paper's CMC, knob for knob (REPLAY_PROTOCOL.md section 5).
-CMC_LIKE = _seed(
-    {"vote": "completed", "widen": "stalled", "depth": "aligned", "prune": "keep_k",
-     "stop": "momentum"},
-    {"n_init": (2, 6), "max_branches": (4, 60), "warm_up": (2, 8), "ema_alpha": (0.7, -0.4),
-     "trend_len": (2, 6), "refill": (0, 0), "widen_size": (1, 3), "stall": (0.04, -0.03),
-     "widen_conf": (0.85, 0.12), "aligned_burst": (1, 2), "patience": (3, 9), "keep": (2, 0),
-     "conf_thresh": (0.85, 0.12), "min_votes": (2, 3), "slack": (0.04, -0.03)})
-
-# Parallel-Probe's shape: many branches in lockstep, off-consensus pruning,
-# stop on a stable winner of the latest answers; width and window grow with beta.
-PARALLEL_PROBE_LIKE = _seed(
-    {"vote": "latest", "widen": "none", "depth": "uniform", "prune": "patience", "stop": "stable"},
-    {"n_init": (16, 48), "max_branches": (16, 48), "warm_up": (5, 10), "depth_burst": (1, 0),
-     "patience": (4, 4), "stable_steps": (8, 24)})
-
-# Adaptive-Consistency's shape: read a few branches to the end, stop once the
-# Beta confidence of the finished answers is high, else read a few more.
-ASC_LIKE = _seed(
-    {"vote": "completed", "widen": "none", "depth": "uniform", "prune": "none",
-     "stop": "confidence"},
-    {"n_init": (2, 2), "max_branches": (16, 48), "warm_up": (0, 0),
-     "refill": (1, 3), "depth_burst": (2, 2), "conf_thresh": (0.8, 0.17), "min_votes": (2, 1)})
-
-SEEDS: dict[str, Genome] = {"cmc": CMC_LIKE, "parallel-probe": PARALLEL_PROBE_LIKE,
-                            "asc": ASC_LIKE}
-
-
-def seed_genome(name: str) -> Genome:
-    """A copy of a named seed design (``cmc``, ``parallel-probe``, ``asc``)."""
-    if name not in SEEDS:
-        raise ValueError(f"unknown seed design {name!r}; known: {', '.join(SEEDS)}")
-    return copy.deepcopy(SEEDS[name])

@@ -1,0 +1,64 @@
+"""How the search scores a design: the frontier area of its store-mean curve.
+
+Area over a fixed token range (mean tokens per question) rewards a whole
+accuracy-cost curve, not one point; a curve whose cost falls as beta rises
+breaks the loop's single-beta contract and scores None.
+"""
+
+from __future__ import annotations
+
+import math
+
+from autotts.evaluation.pareto import frontier_area
+
+Curves = dict[str, list[dict[str, float]]]
+Fitness = tuple[float, float]
+
+TOKEN_LO = 100_000   # default frontier-area token range
+TOKEN_HI = 600_000
+
+
+def mean_curve(curves: Curves) -> list[tuple[float, float]]:
+    """(tokens, accuracy) per beta, averaged over the stores; only betas every
+    store has count."""
+    per_store = [{round(float(p["beta"]), 6): p for p in pts} for pts in curves.values() if pts]
+    if not per_store:
+        return []
+    common = sorted(set.intersection(*(set(s) for s in per_store)))
+    return [(sum(s[b]["tokens"] for s in per_store) / len(per_store),
+             sum(s[b]["accuracy"] for s in per_store) / len(per_store)) for b in common]
+
+
+def cost_is_monotone(curves: Curves, tolerance: float) -> bool:
+    """True when no store's tokens at a larger beta fall more than
+    ``tolerance`` (relative) below its tokens at any smaller beta: the loop's
+    single-beta contract, checked again here so the search never breeds from
+    a candidate the loop would refuse."""
+    for pts in curves.values():
+        peak = 0.0
+        for p in sorted(pts, key=lambda p: p["beta"]):
+            if p["tokens"] < peak * (1 - tolerance):
+                return False
+            peak = max(peak, p["tokens"])
+    return True
+
+
+def fitness(curves: Curves, *, token_lo: float = TOKEN_LO, token_hi: float = TOKEN_HI,
+            objective: str = "area", tolerance: float = 0.02) -> Fitness | None:
+    """(primary, secondary) to maximise: frontier area of the store-mean curve
+    over the token range and its best accuracy, in the objective's order;
+    None when there is no usable curve or its cost falls as beta rises."""
+    points = mean_curve(curves)
+    if not points or not cost_is_monotone(curves, tolerance):
+        return None
+    area = frontier_area(points, token_lo, token_hi)
+    best = max(a for _, a in points)
+    if not (math.isfinite(area) and math.isfinite(best)):
+        return None
+    return (area, best) if objective == "area" else (best, area)
+
+
+def mid_tokens(curves: Curves) -> float:
+    """Store-mean tokens at the middle beta of the grid (a design's cost class)."""
+    points = mean_curve(curves)
+    return points[len(points) // 2][0] if points else 0.0
