@@ -1,13 +1,14 @@
 """A stand-alone driver for the search proposer, without the discovery loop.
 
-It plays the loop's part in the simplest way: propose, write the candidate,
-evaluate it on the search stores over a beta grid, append a
+It plays the loop's part in the simplest way: propose (the proposer screens
+its designs on the search stores itself), write the candidate, evaluate it
+on the search stores over a beta grid with ``--seeds`` seeds, append a
 :class:`RoundSummary` to the history, repeat. It is for tuning the space and
-measuring what the search reaches; it has none of the loop's sandboxing,
-and runs candidates in this process's workers, so it lives with the
-benchmarks, not in the package. Usage::
+measuring what the search reaches; it has none of the loop's sandboxing, so
+it lives with the benchmarks, not in the package. The search's verdict in
+the real one-shot job is ``bench/search_jobs.py``. Usage::
 
-    python bench/search_harness.py --data /path/to/replay --rounds 20 --out DIR
+    python bench/search_harness.py --data /path/to/replay --rounds 5 --out DIR
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
-from autotts.discovery.search.evolve import fitness
 from autotts.discovery.search.proposer import SearchProposer
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.evaluation.stats import accuracy_interval, paired_difference
@@ -71,15 +71,18 @@ def run_search(out: Path, data: Path, *, rounds: int, seeds: int, seed: int, wor
             break
         cand = out / f"round{rnd:03d}.py"
         ctx = ProposalContext(round=rnd, workspace=out, candidate_path=cand, prompt="",
-                              history=tuple(history), seed=seed)
+                              history=tuple(history), seed=seed,
+                              search_stores=tuple((s, store_file(data, s)) for s in stores),
+                              betas=tuple(betas), workers=workers)
         prop = proposer.propose(ctx)
         cand.write_text(prop.source)
         curves = evaluate_file(cand, prop.meta["class_name"], data, stores, betas, seeds, workers)
-        fit = fitness(curves, proposer.settings)
+        fit = proposer.settings.score(curves)
         status = "ok" if fit is not None else "invalid"  # the loop refuses a falling cost
         fit = fit or (float("nan"), float("nan"))
         history.append(RoundSummary(round=rnd, status=status, source=prop.source, curves=curves,
-                                    score={"fitness": fit[0], "second": fit[1]}, meta=prop.meta))
+                                    score={"fitness": fit[0], "second": fit[1], "seeds": seeds},
+                                    meta=prop.meta))
         _write_json(out / f"round{rnd:03d}.json", {"meta": prop.meta, "curves": curves,
                                                    "fitness": fit})
         log(f"round {rnd:3d} {status:7s} fitness ({fit[0]:.2f}, {fit[1]:.2f})"
@@ -139,14 +142,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="Replay store directory (default: $AUTOTTS_DATA).")
     p.add_argument("--out", type=Path, required=True,
                    help="Directory for the candidates and their curves.")
-    p.add_argument("--rounds", type=int, default=20, help="Most candidates to try (20).")
+    p.add_argument("--rounds", type=int, default=5, help="Most candidates to try (5).")
     p.add_argument("--minutes", type=float, default=None,
                    help="Stop proposing after this many minutes.")
-    p.add_argument("--seeds", type=int, default=10, help="Shuffle seeds per evaluation (10).")
-    p.add_argument("--seed", type=int, default=0, help="Search seed (0).")
+    p.add_argument("--seeds", type=int, default=100,
+                   help="Shuffle seeds per evaluation of a proposed candidate (100).")
+    p.add_argument("--seed", type=int, default=0, help="Run seed of the search (0).")
     p.add_argument("--workers", type=int, default=2, help="Evaluation processes (2).")
     p.add_argument("--setting", dest="settings", action="append", default=[], metavar="KEY=JSON",
-                   help='A proposer setting, e.g. --setting seeds=\'["asc"]\' (repeatable).')
+                   help='A proposer setting, e.g. --setting start=\'"blank"\' (repeatable).')
     p.add_argument("--held-out", dest="held_out", type=Path, default=None,
                    help="Skip the search: report this candidate file on the held-out stores "
                         "over the beta grid, against SC@64, ASC and CMC.")

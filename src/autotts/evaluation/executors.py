@@ -13,6 +13,7 @@ worker count.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -84,6 +85,10 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers)
+        # shut down while the interpreter is whole: a pool collected during
+        # teardown prints "Exception ignored in ... weakref_cb"
+        atexit.unregister(close_pools)
+        atexit.register(close_pools)
     return pool
 
 

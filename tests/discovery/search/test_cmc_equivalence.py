@@ -7,7 +7,7 @@ import pytest
 
 from autotts.controllers.base import make
 from autotts.discovery.search.codegen import render
-from autotts.discovery.search.space import seed_genome
+from autotts.discovery.search.designs import seed_genome
 from autotts.evaluation.protocol import evaluate
 
 from .conftest import load_controller_class

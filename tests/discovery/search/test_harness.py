@@ -1,13 +1,16 @@
-"""The stand-alone harness drives propose -> file -> evaluate end to end."""
+"""The stand-alone harness drives propose (with real screening) -> file ->
+evaluate end to end."""
 
 from __future__ import annotations
 
 import json
 
-from autotts.discovery.search.space import seed_genome
 from tests.discovery.search.harness_module import run_search, store_file
 
 from .conftest import synthetic_questions
+
+SMALL = {"population": 5, "per_round": 6, "batch": 3, "promote": 1, "promote_seeds": 3,
+         "token_lo": 1_000, "token_hi": 20_000}
 
 
 def test_two_rounds_on_a_synthetic_store(tmp_path):
@@ -17,8 +20,11 @@ def test_two_rounds_on_a_synthetic_store(tmp_path):
     assert store_file(data, "Synthetic/toy").endswith("toy.json")
     logged = []
     hist = run_search(tmp_path / "run", data, rounds=2, seeds=2, seed=0, workers=1,
-                      betas=(0.0, 1.0), stores=("Synthetic/toy",), log=logged.append)
-    assert [r.meta["genome"] for r in hist] == [seed_genome("cmc"), seed_genome("asc")]
+                      betas=(0.0, 1.0), stores=("Synthetic/toy",), log=logged.append,
+                      settings=SMALL)
+    screened = [d for r in hist for d in r.meta["search"]["screened"]]
+    assert len(screened) == 2 * SMALL["per_round"]
+    assert hist[0].meta["genome"] != hist[1].meta["genome"]
     for r in hist:
         points = r.curves["Synthetic/toy"]
         assert [p["beta"] for p in points] == [0.0, 1.0]

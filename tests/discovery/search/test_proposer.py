@@ -1,5 +1,7 @@
-"""The proposer: seeds first, then evolution; deterministic for a seed and a
-history; resumable (no hidden state); failed rounds never stop it."""
+"""The proposer: a first generation, then bred and screened designs, the
+best promoted one proposed; deterministic for a run seed and a history;
+resumable (no hidden state); failed rounds never stop it; a blank start
+never sees a known design."""
 
 from __future__ import annotations
 
@@ -8,31 +10,21 @@ from pathlib import Path
 import pytest
 
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
-from autotts.discovery.search.evolve import Settings, fitness, mean_curve, ranked
+from autotts.discovery.search.designs import SEEDS, seed_genome
+from autotts.discovery.search.elites import design_id
+from autotts.discovery.search.evolve import Settings
 from autotts.discovery.search.proposer import SearchProposer, archive_from
-from autotts.discovery.search.space import behaviour_key, knob_values, seed_genome
+from autotts.discovery.search.space import behaviour_key
 
-BETAS = [0.0, 0.5, 1.0]
+from .fakes import FakeScreener, fake_curves
 
-
-def fake_curves(genome: dict) -> dict:
-    """A made-up but genome-dependent scaling curve on two stores: wider
-    starts cost more and help a little; the stop threshold helps."""
-    out = {}
-    for store, shift in (("A/aime24", 0.0), ("B/aime24", 5.0)):
-        pts = []
-        for b in BETAS:
-            v = knob_values(genome, b)
-            tokens = 60_000 + 40_000 * v["n_init"] + 200_000 * b
-            acc = 40 + shift + 3 * min(v["n_init"], 8) + 10 * v.get("conf_thresh", 0.8) + 5 * b
-            pts.append({"beta": b, "accuracy": acc, "tokens": tokens})
-        out[store] = pts
-    return out
+SMALL = {"population": 6, "per_round": 10, "batch": 4, "promote": 2, "promote_seeds": 5}
 
 
-def run(proposer: SearchProposer, rounds: int, seed: int, tmp: Path, fail: set[int] = frozenset(),
-        history: list[RoundSummary] | None = None) -> list[RoundSummary]:
-    """Drive the proposer like the loop would, with fake evaluations."""
+def run(rounds: int, seed: int, tmp: Path, fail: set[int] = frozenset(),
+        history: list[RoundSummary] | None = None, **settings) -> list[RoundSummary]:
+    """Drive a proposer like the loop would, with fake screening and evaluation."""
+    proposer = SearchProposer(screener=FakeScreener(), **{**SMALL, **settings})
     history = list(history or [])
     for rnd in range(len(history) + 1, rounds + 1):
         ctx = ProposalContext(round=rnd, workspace=tmp, candidate_path=tmp / "candidate.py",
@@ -41,112 +33,100 @@ def run(proposer: SearchProposer, rounds: int, seed: int, tmp: Path, fail: set[i
         ok = rnd not in fail
         history.append(RoundSummary(round=rnd, status="ok" if ok else "failed", source=prop.source,
                                     error=None if ok else "boom",
-                                    curves=fake_curves(prop.meta["genome"]) if ok else {},
-                                    meta=prop.meta))
+                                    curves=fake_curves(prop.meta["genome"], 100) if ok else {},
+                                    score={"seeds": 100}, meta=prop.meta))
     return history
 
 
 def test_same_seed_same_proposals(tmp_path):
-    a = run(SearchProposer(), 6, seed=7, tmp=tmp_path)
-    b = run(SearchProposer(), 6, seed=7, tmp=tmp_path)
+    a = run(4, seed=7, tmp=tmp_path)
+    b = run(4, seed=7, tmp=tmp_path)
     assert [r.source for r in a] == [r.source for r in b]
     assert [r.meta for r in a] == [r.meta for r in b]
 
 
-def test_other_seed_other_proposals_after_the_seeds(tmp_path):
-    a = run(SearchProposer(), 8, seed=1, tmp=tmp_path)
-    b = run(SearchProposer(), 8, seed=2, tmp=tmp_path)
-    assert [r.source for r in a[:3]] == [r.source for r in b[:3]]  # the seed designs
-    assert [r.source for r in a[3:]] != [r.source for r in b[3:]]
-
-
-def test_random_seed_setting_gives_another_deterministic_search(tmp_path):
-    """The loop passes the round as ctx.seed; the proposer's own random_seed
-    setting is what picks another search for the same run."""
-    a = run(SearchProposer(random_seed=5), 8, seed=1, tmp=tmp_path)
-    b = run(SearchProposer(random_seed=5), 8, seed=1, tmp=tmp_path)
-    c = run(SearchProposer(), 8, seed=1, tmp=tmp_path)
-    assert [r.source for r in a] == [r.source for r in b]
-    assert [r.source for r in a[3:]] != [r.source for r in c[3:]]
+def test_another_run_seed_gives_another_search(tmp_path):
+    a = run(3, seed=1, tmp=tmp_path)
+    b = run(3, seed=2, tmp=tmp_path)
+    ids = lambda h: [d["id"] for r in h for d in r.meta["search"]["screened"]]  # noqa: E731
+    assert ids(a) != ids(b)
 
 
 def test_resumed_run_proposes_what_an_unbroken_one_does(tmp_path):
-    whole = run(SearchProposer(), 7, seed=3, tmp=tmp_path)
-    resumed = run(SearchProposer(), 7, seed=3, tmp=tmp_path, history=whole[:4])
+    whole = run(5, seed=3, tmp=tmp_path)
+    resumed = run(5, seed=3, tmp=tmp_path, history=whole[:2])
     assert [r.source for r in resumed] == [r.source for r in whole]
 
 
-def test_seed_designs_come_first_in_order(tmp_path):
-    hist = run(SearchProposer(), 3, seed=0, tmp=tmp_path)
-    expected = [seed_genome(n) for n in ("cmc", "asc", "parallel-probe")]
-    assert [r.meta["genome"] for r in hist] == expected
-    assert all("class SearchController(Controller)" in r.source for r in hist)
+def test_each_round_screens_per_round_designs_and_promotes_the_best(tmp_path):
+    proposer = SearchProposer(screener=(fake := FakeScreener()), **SMALL)
+    ctx = ProposalContext(round=1, workspace=tmp_path, candidate_path=tmp_path / "c.py",
+                          prompt="", history=(), seed=0)
+    meta = proposer.propose(ctx).meta
+    assert len(meta["search"]["screened"]) == SMALL["per_round"]
+    assert sum(n for n, s in fake.calls if s == 2) == SMALL["per_round"]
+    assert [(n, s) for n, s in fake.calls if s != 2] == [(SMALL["promote"], 5)]
+    promoted = {d["id"] for d in meta["search"]["promoted"]}
+    assert meta["search"]["pick"] in promoted
+    firsts = sorted((d["first"] for d in meta["search"]["screened"] if d["first"] is not None),
+                    reverse=True)
+    best_first = {d["id"] for d in meta["search"]["screened"] if d["first"] == firsts[0]}
+    assert best_first & promoted  # the best first screening was promoted
 
 
-def test_no_behaviour_is_proposed_twice_and_failures_do_not_stop_it(tmp_path):
-    hist = run(SearchProposer(), 12, seed=5, tmp=tmp_path, fail={2, 5})
+def test_default_start_screens_the_seed_designs_first(tmp_path):
+    hist = run(1, seed=0, tmp=tmp_path, population=4)
+    first = hist[0].meta["search"]["screened"][: len(SEEDS)]
+    assert [d["genome"] for d in first] == [seed_genome(n) for n in SEEDS]
+    assert all(d["op"] == "seed" for d in first)
+
+
+def test_blank_start_never_uses_a_seed_design(tmp_path):
+    hist = run(4, seed=0, tmp=tmp_path, start="blank")
+    known = {design_id(g) for g in SEEDS.values()}
+    screened = [d for r in hist for d in r.meta["search"]["screened"]]
+    assert not known & {d["id"] for d in screened}
+    assert {d["op"] for d in screened} <= {"fresh", "knob", "part", "crossover"}
+    assert all("seed design" not in r.transcript if hasattr(r, "transcript") else True
+               for r in hist)
+
+
+def test_no_design_is_proposed_twice_and_failures_do_not_stop_it(tmp_path):
+    hist = run(6, seed=5, tmp=tmp_path, fail={2, 4})
     keys = [behaviour_key(r.meta["genome"]) for r in hist]
     assert len(set(keys)) == len(keys)
     archive = archive_from(hist, Settings())
-    assert [s.fitness is None for s in archive][1] and archive[4].fitness is None
+    failed = design_id(hist[1].meta["genome"])
+    assert archive.records[failed].fitness is None and archive.records[failed].proposed
 
 
-def test_children_descend_from_the_best(tmp_path):
-    hist = run(SearchProposer(), 10, seed=0, tmp=tmp_path)
+def test_the_loops_numbers_replace_the_screening_for_proposed_designs(tmp_path):
+    hist = run(2, seed=0, tmp=tmp_path)
     archive = archive_from(hist, Settings())
-    best = ranked(archive, 1)[0]
-    parents = {p for r in hist[3:] for p in r.meta["parents"]}
-    assert best.round in parents or any(r.round == best.round for r in hist[3:])
+    rec = archive.records[design_id(hist[0].meta["genome"])]
+    assert rec.seeds == 100 and rec.proposed
+    assert rec.fitness == Settings().score(hist[0].curves)
 
 
 def test_rounds_from_other_proposers_are_ignored(tmp_path):
     foreign = RoundSummary(round=1, status="ok", source="# hand-written", curves={}, meta={})
-    hist = run(SearchProposer(), 2, seed=0, tmp=tmp_path, history=[foreign])
-    assert hist[1].meta["genome"] == seed_genome("cmc")
-
-
-def test_fitness_is_the_frontier_area_of_the_store_mean_curve():
-    curves = {"A": [{"beta": 0.0, "accuracy": 50, "tokens": 100_000},
-                    {"beta": 1.0, "accuracy": 60, "tokens": 400_000}],
-              "B": [{"beta": 0.0, "accuracy": 70, "tokens": 300_000},
-                    {"beta": 1.0, "accuracy": 80, "tokens": 800_000},
-                    {"beta": 0.5, "accuracy": 99, "tokens": 500_000}]}  # not on every store
-    assert mean_curve(curves) == [(200_000, 60), (600_000, 70)]
-    area, best = fitness(curves, Settings(token_lo=100_000, token_hi=1_000_000))
-    assert best == 70
-    assert area == pytest.approx((60 * 0.4771 + 70 * 0.2218) / 1.0, abs=0.01)
-    assert fitness(curves, Settings(objective="accuracy"))[0] == 70
-    assert fitness({}, Settings()) is None
+    hist = run(2, seed=0, tmp=tmp_path, history=[foreign])
+    assert hist[1].meta["search"]["screened"]
 
 
 @pytest.mark.parametrize("bad", [{"population": 0}, {"objective": "speed"}, {"seeds": ["zzz"]},
                                  {"token_lo": 5, "token_hi": 1}, {"colour": "red"},
-                                 {"crossover": "often"}])
+                                 {"start": "cmc"}, {"per_round": "many"}])
 def test_bad_settings_are_refused_with_a_clear_error(bad):
     with pytest.raises(ValueError):
         SearchProposer(**bad)
 
 
-def test_a_cost_that_falls_with_beta_gets_no_fitness():
-    rising = {"A": [{"beta": 0.0, "accuracy": 50, "tokens": 100_000},
-                    {"beta": 0.5, "accuracy": 55, "tokens": 99_000},   # within 2%: noise
-                    {"beta": 1.0, "accuracy": 60, "tokens": 300_000}]}
-    falling = {"A": [{"beta": 0.0, "accuracy": 50, "tokens": 100_000},
-                     {"beta": 0.5, "accuracy": 55, "tokens": 300_000},
-                     {"beta": 1.0, "accuracy": 60, "tokens": 250_000}]}
-    assert fitness(rising, Settings()) is not None
-    assert fitness(falling, Settings()) is None
-
-
-def test_without_seed_designs_it_still_proposes(tmp_path):
-    hist = run(SearchProposer(seeds=[]), 3, seed=0, tmp=tmp_path, fail={1, 2, 3})
-    assert len({behaviour_key(r.meta["genome"]) for r in hist}) == 3
-
-
-def test_a_slow_drift_down_is_caught_too():
-    drift = {"A": [{"beta": b / 4, "accuracy": 50, "tokens": 100_000 * (1 - 0.015 * b)}
-                   for b in range(5)]}  # each step -1.5%, -6% overall
-    assert fitness(drift, Settings()) is None
+def test_without_search_stores_the_proposer_says_so(tmp_path):
+    ctx = ProposalContext(round=1, workspace=tmp_path, candidate_path=tmp_path / "c.py",
+                          prompt="", history=(), seed=0)
+    with pytest.raises(ValueError, match="search stores"):
+        SearchProposer().propose(ctx)
 
 
 def test_seed_names_may_come_as_one_string():

@@ -7,32 +7,26 @@ import random
 
 import pytest
 
-from autotts.discovery.search.evolve import mutate
-from autotts.discovery.search.space import (
-    KNOBS,
-    SEEDS,
-    behaviour_key,
-    knob_values,
-    normalize,
-    seed_genome,
-)
+from autotts.discovery.search.designs import SEEDS, random_genome, seed_genome
+from autotts.discovery.search.operators import move_knobs, switch_part
+from autotts.discovery.search.space import KNOBS, behaviour_key, knob_values, normalize
 
 BETAS = [i / 50 for i in range(51)]
 
 
 def random_genomes(n: int, seed: int = 0) -> list[dict]:
-    """Genomes reached by chains of random mutations (structural and parametric)."""
+    """Random designs, and seed designs after chains of random mutations."""
     rng = random.Random(seed)
-    out = []
+    out = [random_genome(rng) for _ in range(n)]
     for _ in range(n):
         g = seed_genome(rng.choice(sorted(SEEDS)))
         for _ in range(rng.randint(1, 30)):
-            g, _ = mutate(g, rng, structural=0.3)
+            g, _ = (switch_part if rng.random() < 0.3 else move_knobs)(g, rng)
         out.append(g)
     return out
 
 
-@pytest.mark.parametrize("genome", random_genomes(60) + list(SEEDS.values()))
+@pytest.mark.parametrize("genome", random_genomes(40) + list(SEEDS.values()))
 def test_every_schedule_is_monotone_in_beta(genome):
     series = [knob_values(genome, b) for b in BETAS]
     for name in genome["coefs"]:
@@ -87,3 +81,10 @@ def test_seed_genome_is_a_copy():
     assert SEEDS["cmc"]["coefs"]["n_init"][0] == 2
     with pytest.raises(ValueError, match="unknown seed"):
         seed_genome("nope")
+
+
+def test_random_designs_span_each_knobs_range():
+    """A blank start draws knobs over their whole range, not around preset values."""
+    rng = random.Random(4)
+    starts = [knob_values(random_genome(rng), 0.0).get("n_init") for _ in range(300)]
+    assert min(starts) <= 2 and max(starts) >= 40

@@ -67,7 +67,9 @@ class SearchProposer:
 
     name = "search"
 
-    def __init__(self, **settings: Any):
+    def __init__(self, *, screener: Screener | None = None, **settings: Any):
+        """``settings`` as above; ``screener`` replaces the screening pool the
+        proposer would build from the loop's search stores (tests, the harness)."""
         seeds = settings.get("seeds")
         if seeds is not None:  # one name, a comma list, or a list of names
             names = seeds.split(",") if isinstance(seeds, str) else seeds
@@ -77,10 +79,13 @@ class SearchProposer:
         except TypeError as exc:
             known = ", ".join(f.name for f in fields(Settings))
             raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
-        self._screener: Screener | None = None
+        self._screener: Screener | None = screener
+        self._given = screener is not None
 
     def screener(self, ctx: ProposalContext) -> Screener:
         """The screening pool for the context's search split (kept between rounds)."""
+        if self._given:
+            return self._screener
         if not ctx.search_stores:
             raise ValueError("search proposer: the loop gave no search stores to screen on")
         s = self._screener
@@ -90,6 +95,11 @@ class SearchProposer:
             s = self._screener = Screener(dict(ctx.search_stores), ctx.betas,
                                           ctx.workers or 2)
         return s
+
+    def close(self) -> None:
+        """Stop the screening workers (they also stop when the process exits)."""
+        if self._screener is not None and not self._given:
+            self._screener.close()
 
     def propose(self, ctx: ProposalContext) -> Proposal:
         """The next candidate: generated source plus the round's search record in ``meta``."""
