@@ -1,0 +1,38 @@
+"""The finish estimate that decides whether one more round still fits."""
+
+from __future__ import annotations
+
+import pytest
+
+from autotts.discovery.budget import HELD_OUT_COST, REPORT_S, SPAWN_S, finish_estimate_s
+
+
+def rounds(*evals: float) -> list[dict]:
+    return [{"round": n + 1, "status": "ok", "eval_wall_s": e, "grid": [{}] * 11}
+            for n, e in enumerate(evals)]
+
+
+def test_the_picks_are_costed_as_the_dearest_round_on_the_held_out_stores():
+    est = finish_estimate_s(rounds(40.0, 100.0, 60.0), seeds=100, screen_seeds=0, screen_topk=3,
+                            n_search=4, n_held=8, baselines_s=5.0)
+    picks = 2 * (100.0 * 2 * HELD_OUT_COST + SPAWN_S)
+    assert est == pytest.approx(picks + 5.0 * 2 + REPORT_S)
+
+
+def test_more_rounds_of_the_same_cost_do_not_raise_it():
+    """Only the two picks are reserved; the other rounds' Figure-4 points are
+    skipped when they would not fit, so they are not counted."""
+    kw = dict(seeds=100, screen_seeds=0, screen_topk=3, n_search=4, n_held=8, baselines_s=5.0)
+    assert finish_estimate_s(rounds(50.0, 50.0), **kw) == finish_estimate_s(rounds(*[50.0] * 9),
+                                                                            **kw)
+
+
+def test_screened_rounds_are_scaled_to_all_seeds_and_the_reruns_counted():
+    est = finish_estimate_s(rounds(10.0), seeds=100, screen_seeds=10, screen_topk=3,
+                            n_search=4, n_held=8, baselines_s=0.0)
+    assert est == pytest.approx((100.0 * 2 * HELD_OUT_COST + SPAWN_S) + 100.0 + REPORT_S)
+
+
+def test_without_an_ok_round_only_baselines_and_report_are_left():
+    assert finish_estimate_s([], seeds=100, screen_seeds=0, screen_topk=3, n_search=4, n_held=8,
+                             baselines_s=6.0) == pytest.approx(12.0 + REPORT_S)
