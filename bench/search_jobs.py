@@ -128,13 +128,25 @@ def verdict(rundir: Path, ref: dict) -> dict:
     return rows
 
 
+def gap_text(gaps: dict) -> str:
+    """How many of the pick's betas inside CMC's token range lie above CMC's
+    curve, and the mean paired difference (points)."""
+    if not gaps:
+        return "no beta inside CMC's range"
+    est = [g["estimate"] for g in gaps.values()]
+    sure = sum(g["lo"] is not None and g["lo"] > 0 for g in gaps.values())
+    return (f"{sum(e > 0 for e in est)}/{len(est)} betas above (mean {sum(est) / len(est):+.2f}; "
+            f"{sure} with the 95% interval above 0)")
+
+
 def summary(out: Path, data: Path) -> str:
     """summary.json and summary.md over every finished run under ``out``."""
     ref = references(out, data)
     jobs = json.loads((out / "jobs.json").read_text()) if (out / "jobs.json").is_file() else []
     walls = {f"{j['start']}-s{j['seed']}": j["wall_s"] for j in jobs}
     doc, lines = {}, ["| run | pick | round | search area (CMC) | held-out best <= CMC b0.5 "
-                      "tokens (CMC b0.5) | targets | wall |", "|---|---|---|---|---|---|---|"]
+                      "tokens (CMC b0.5) | targets | vs CMC at matched tokens | wall |",
+                      "|---|---|---|---|---|---|---|---|"]
     for rundir in sorted(p for p in out.iterdir() if (p / "final" / "selection.json").is_file()):
         doc[rundir.name] = v = verdict(rundir, ref)
         for rule, r in v.items():
@@ -145,7 +157,7 @@ def summary(out: Path, data: Path) -> str:
             wall = walls.get(rundir.name)
             lines.append(f"| {rundir.name} | {rule} | r{r['round']} | {r['search_area']:.2f} "
                          f"({r['cmc_area']:.2f}) | {held} ({c['accuracy']:.2f}% @ "
-                         f"{c['tokens'] / 1e3:.0f}k) | {met} | "
+                         f"{c['tokens'] / 1e3:.0f}k) | {met} | {gap_text(r['gaps_vs_cmc'])} | "
                          + (f"{wall / 60:.1f} min" if wall else "?") + " |")
     (out / "summary.json").write_text(json.dumps(doc, indent=1))
     text = "\n".join(lines) + "\n"
@@ -163,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data", type=Path, default=os.environ.get("AUTOTTS_DATA"),
                    help="Replay store directory (default: $AUTOTTS_DATA).")
     p.add_argument("--summary-only", action="store_true", help="Only summarise finished runs.")
+    p.add_argument("--no-summary", action="store_true",
+                   help="Only run the jobs (summarise later with --summary-only).")
     args = p.parse_args(argv)
     if not args.data:
         p.error("--data (or $AUTOTTS_DATA) is required")
@@ -174,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{args.start} start, run seed {seed}...", flush=True)
             jobs.append(run_job(args.out, args.start, seed, args.minutes))
             jobs_path.write_text(json.dumps(jobs, indent=1))
-    sys.stdout.write(summary(args.out, args.data))
+    if not args.no_summary:
+        sys.stdout.write(summary(args.out, args.data))
 
 
 if __name__ == "__main__":
