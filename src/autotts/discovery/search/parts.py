@@ -13,10 +13,7 @@ dict of knob values the candidate's ``schedule(beta)`` returns.
 Per slot, every variant has the same signature:
 
 - vote     ``vote_X(st, k) -> (winner, confidence)`` and ``answer_X(st, k) -> answer``
-- prune    ``prune_X(st, winner, k) -> None``
-- depth    ``deepen_X(st, winner, k) -> None``
 - stop     ``stop_X(st, winner, conf, warm, k) -> bool``
-- widen    ``widen_X(st, winner, conf, step, k) -> int`` (branches to open)
 """
 
 from __future__ import annotations

@@ -20,9 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from autotts.discovery.search.codegen import CLASS_NAME, render
+from autotts.discovery.search.fitness import Curves
 from autotts.discovery.search.space import Genome
-
-Curves = dict[str, list[dict[str, float]]]
 
 _STORES: dict = {}  # per worker process: store name -> ReplayStore
 
