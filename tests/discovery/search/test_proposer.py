@@ -81,6 +81,37 @@ def test_default_start_screens_the_seed_designs_first(tmp_path):
     assert all(d["op"] == "seed" for d in first)
 
 
+class SeedsWinScreener(FakeScreener):
+    """Screens the seed designs far above anything else."""
+
+    def curves(self, genomes, seeds):
+        known = {design_id(g) for g in SEEDS.values()}
+        out = super().curves(genomes, seeds)
+        for g, c in zip(genomes, out):
+            for pts in c.values() if design_id(g) in known else ():
+                for p in pts:
+                    p["accuracy"] += 30
+        return out
+
+
+def test_default_start_proposes_and_promotes_no_seed_design_as_it_is(tmp_path):
+    proposer = SearchProposer(screener=SeedsWinScreener(), **SMALL)
+    history = []
+    for rnd in (1, 2, 3):
+        ctx = ProposalContext(round=rnd, workspace=tmp_path, candidate_path=tmp_path / "c.py",
+                              prompt="", history=tuple(history), seed=0)
+        meta = proposer.propose(ctx).meta
+        history.append(RoundSummary(round=rnd, status="ok", source="", error=None,
+                                    curves=fake_curves(meta["genome"], 100),
+                                    score={"seeds": 100}, meta=meta))
+    known = {design_id(g) for g in SEEDS.values()}
+    assert not known & {design_id(r.meta["genome"]) for r in history}
+    assert not known & {d["id"] for r in history for d in r.meta["search"]["promoted"]}
+    # the seeds are still the parents the search breeds from
+    parents = {p for r in history for d in r.meta["search"]["screened"] for p in d["parents"]}
+    assert known & parents
+
+
 def test_blank_start_never_uses_a_seed_design(tmp_path):
     hist = run(4, seed=0, tmp=tmp_path, start="blank")
     known = {design_id(g) for g in SEEDS.values()}

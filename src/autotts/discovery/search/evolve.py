@@ -10,7 +10,8 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
    before the next is bred, until ``per_round`` designs were screened;
 3. the ``promote`` best designs still at the first fidelity are screened
    again on ``promote_seeds`` seeds;
-4. the best promoted design not yet proposed becomes the round's candidate;
+4. the best promoted design not yet proposed becomes the round's candidate
+   (never a seed design as it is: seeds are parents, see :func:`pick`);
    the loop evaluates it on all its seeds (the last promotion), and that
    fitness flows back into the archive through the round history.
 
@@ -155,8 +156,10 @@ def _add(archive: Archive, records: list[Record]) -> list[Record]:
 
 
 def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
-    """Re-screen the best designs still at the first fidelity on ``promote_seeds`` seeds."""
-    waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds][: settings.promote]
+    """Re-screen the best designs still at the first fidelity on ``promote_seeds``
+    seeds (seed designs stay parents only: they are never proposed, see :func:`pick`)."""
+    waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds
+               and r.op != "seed"][: settings.promote]
     if not waiting:
         return []
     curves = screener.curves([r.genome for r in waiting], list(range(settings.promote_seeds)))
@@ -170,8 +173,12 @@ def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
 
 def pick(archive: Archive, settings: Settings) -> Record:
     """The best design on the highest fidelity below the loop's not yet proposed
-    (any unproposed design when none was promoted)."""
-    fresh = [r for r in archive.ok() if not r.proposed]
+    (any unproposed design when none was promoted).
+
+    The default start's seed designs are never picked while anything else is
+    left: the search proposes what it found, not what it was given (a seed
+    design proposed as it is would only re-measure a known controller)."""
+    fresh = [r for r in archive.ok() if not r.proposed and r.op != "seed"]
     promoted = [r for r in fresh if r.seeds >= settings.promote_seeds]
     if promoted or fresh:
         return (promoted or fresh)[0]

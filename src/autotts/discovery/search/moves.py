@@ -77,8 +77,9 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
     """Most-advanced branches first; those agreeing with the winner take
     ``aligned_burst`` intervals, the others one."""
     ep = st.ep
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
@@ -89,8 +90,9 @@ def deepen_paced(st: Branches, winner: str | None, k: dict) -> None:
     arrive sooner)."""
     ep = st.ep
     floor = k["after_burst"] if st.n_pool else 1
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
         advance(st, i, max(floor, k["aligned_burst"] if aligned else 1))
 
 
