@@ -84,9 +84,12 @@ class Branches:
         self.last_winner = None
 
     def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
 
     def voters(self) -> list[int]:
         """Branches whose answers may vote: every branch not pruned."""
@@ -119,13 +122,15 @@ def add_final(st: Branches, i: int) -> None:
 def advance(st: Branches, i: int, burst: int) -> None:
     """Step branch ``i`` up to ``burst`` intervals, then probe it."""
     ep = st.ep
+    answer = None
     for _ in range(burst):
-        ep.step(i)
+        answer = ep.step(i)
         if ep.is_finished(i):
             add_final(st, i)
             break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
 
 
 def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
@@ -157,10 +162,10 @@ def first_counts(st: Branches, k: dict) -> dict[str, int]:
 
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
-    ep = st.ep
+    latest, off = st.ep.answers, st.off
     alive = st.alive()
     for i in alive:
-        st.off[i] = st.off[i] + 1 if ep.latest(i) != winner else 0
+        off[i] = off[i] + 1 if latest[i] != winner else 0
     return alive
 
 
@@ -194,8 +199,9 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
     """Most-advanced branches first; those agreeing with the winner take
     ``aligned_burst`` intervals, the others one."""
     ep = st.ep
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 

@@ -86,9 +86,12 @@ class Branches:
         self.last_winner = None
 
     def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
 
     def voters(self) -> list[int]:
         """Branches whose answers may vote: every branch not pruned."""
@@ -121,13 +124,15 @@ def add_final(st: Branches, i: int) -> None:
 def advance(st: Branches, i: int, burst: int) -> None:
     """Step branch ``i`` up to ``burst`` intervals, then probe it."""
     ep = st.ep
+    answer = None
     for _ in range(burst):
-        ep.step(i)
+        answer = ep.step(i)
         if ep.is_finished(i):
             add_final(st, i)
             break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
 
 
 def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:

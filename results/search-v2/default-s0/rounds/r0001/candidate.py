@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
 Parts: vote completed, widen stalled, depth aligned, prune keep_k, stop momentum.
-Round 1: patience slope (design 139c8816306a, screened in round 1).
+Round 1: trend_len slope, refill slope (design 4d85f624bb8e, screened in round 1).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -22,12 +22,12 @@ MAX_STEPS = 500  # outer rounds per question
 N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
 WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0)  # branches opened when every branch is done
+REFILL = (0, 0.69)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
 STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 6)  # EMA points in the trend window
+TREND_LEN = (2, 3.98)  # EMA points in the trend window
 ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
 PATIENCE = (3, 10.43)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
@@ -88,9 +88,12 @@ class Branches:
         self.last_winner = None
 
     def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
 
     def voters(self) -> list[int]:
         """Branches whose answers may vote: every branch not pruned."""
@@ -123,13 +126,15 @@ def add_final(st: Branches, i: int) -> None:
 def advance(st: Branches, i: int, burst: int) -> None:
     """Step branch ``i`` up to ``burst`` intervals, then probe it."""
     ep = st.ep
+    answer = None
     for _ in range(burst):
-        ep.step(i)
+        answer = ep.step(i)
         if ep.is_finished(i):
             add_final(st, i)
             break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
 
 
 def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
@@ -150,10 +155,10 @@ def trend(st: Branches) -> float:
 
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
-    ep = st.ep
+    latest, off = st.ep.answers, st.off
     alive = st.alive()
     for i in alive:
-        st.off[i] = st.off[i] + 1 if ep.latest(i) != winner else 0
+        off[i] = off[i] + 1 if latest[i] != winner else 0
     return alive
 
 
@@ -190,8 +195,9 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
     """Most-advanced branches first; those agreeing with the winner take
     ``aligned_burst`` intervals, the others one."""
     ep = st.ep
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
 Parts: vote completed, widen stalled, depth oldest, prune keep_k, stop momentum.
-Round 2: depth -> oldest (design b502e19db0f5, screened in round 2).
+Round 2: depth -> oldest (design 2390c2ee95cf, screened in round 2).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -22,16 +22,16 @@ MAX_STEPS = 500  # outer rounds per question
 N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
 WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0.69)  # branches opened when every branch is done
+REFILL = (0.28, 0)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
 STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 3.98)  # EMA points in the trend window
+TREND_LEN = (2, 6)  # EMA points in the trend window
 LANES = (1.89, 38.25)  # oldest live branches advanced per step
-PATIENCE = (3, 10.43)  # disagreeing steps before a branch is pruned
+PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
-CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+CONF_THRESH = (0.85, 0.089)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
 SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
@@ -88,9 +88,12 @@ class Branches:
         self.last_winner = None
 
     def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
 
     def voters(self) -> list[int]:
         """Branches whose answers may vote: every branch not pruned."""
@@ -123,13 +126,15 @@ def add_final(st: Branches, i: int) -> None:
 def advance(st: Branches, i: int, burst: int) -> None:
     """Step branch ``i`` up to ``burst`` intervals, then probe it."""
     ep = st.ep
+    answer = None
     for _ in range(burst):
-        ep.step(i)
+        answer = ep.step(i)
         if ep.is_finished(i):
             add_final(st, i)
             break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
 
 
 def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
@@ -150,10 +155,10 @@ def trend(st: Branches) -> float:
 
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
-    ep = st.ep
+    latest, off = st.ep.answers, st.off
     alive = st.alive()
     for i in alive:
-        st.off[i] = st.off[i] + 1 if ep.latest(i) != winner else 0
+        off[i] = off[i] + 1 if latest[i] != winner else 0
     return alive
 
 

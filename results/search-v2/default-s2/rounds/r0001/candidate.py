@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth aligned, prune keep_k, stop momentum.
-Round 1: patience slope (design b3ee840ae3b5, screened in round 1).
+Parts: vote completed, widen stalled, depth oldest, prune keep_k, stop momentum.
+Round 1: depth -> oldest (design 134f89d54606, screened in round 1).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -28,11 +28,11 @@ STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
-ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
-PATIENCE = (3, 11.27)  # disagreeing steps before a branch is pruned
+LANES = (3.88, 12.93)  # oldest live branches advanced per step
+PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
-MIN_VOTES = (2, 3)  # votes needed before stopping
+MIN_VOTES = (2, 2.73)  # votes needed before stopping
 SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
@@ -59,7 +59,7 @@ def schedule(beta: float) -> dict:
         "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
         "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
         "trend_len": whole(TREND_LEN, b, 2, 16),
-        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
+        "lanes": whole(LANES, b, 1, 64),
         "patience": whole(PATIENCE, b, 1, 40),
         "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
@@ -88,9 +88,12 @@ class Branches:
         self.last_winner = None
 
     def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned."""
-        ep = self.ep
-        return [i for i in self.ids if not self.dropped[i] and not ep.is_finished(i)]
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
 
     def voters(self) -> list[int]:
         """Branches whose answers may vote: every branch not pruned."""
@@ -123,13 +126,15 @@ def add_final(st: Branches, i: int) -> None:
 def advance(st: Branches, i: int, burst: int) -> None:
     """Step branch ``i`` up to ``burst`` intervals, then probe it."""
     ep = st.ep
+    answer = None
     for _ in range(burst):
-        ep.step(i)
+        answer = ep.step(i)
         if ep.is_finished(i):
             add_final(st, i)
             break
-    ep.probe(i)
-    st.seen[i].append(ep.latest(i))
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
 
 
 def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
@@ -150,10 +155,10 @@ def trend(st: Branches) -> float:
 
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
-    ep = st.ep
+    latest, off = st.ep.answers, st.off
     alive = st.alive()
     for i in alive:
-        st.off[i] = st.off[i] + 1 if ep.latest(i) != winner else 0
+        off[i] = off[i] + 1 if latest[i] != winner else 0
     return alive
 
 
@@ -186,13 +191,11 @@ def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
         st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
-def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
-    """Most-advanced branches first; those agreeing with the winner take
-    ``aligned_burst`` intervals, the others one."""
-    ep = st.ep
-    for i in sorted(st.alive(), key=lambda i: -ep.depth(i)):
-        aligned = winner is not None and ep.latest(i) == winner
-        advance(st, i, k["aligned_burst"] if aligned else 1)
+def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
+    """Only the ``lanes`` oldest live branches advance, one interval each
+    (a sliding window of sequential reads)."""
+    for i in st.alive()[: k["lanes"]]:
+        advance(st, i, 1)
 
 
 def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
@@ -214,7 +217,7 @@ def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth aligned, prune keep_k, stop momentum."""
+    """Vote completed, widen stalled, depth oldest, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
@@ -230,7 +233,7 @@ class SearchController(Controller):
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
                 prune_keep_k(st, winner, k)
-            deepen_aligned(st, winner if warm else None, k)
+            deepen_oldest(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
             if stop_momentum(st, winner, conf, warm, k):
