@@ -132,8 +132,8 @@ def test_a_tiny_run_with_a_small_budget_finishes_inside_it(make_run, tmp_path):
     """The whole job (baselines, rounds, held-out, report) keeps the deadline:
     rounds stop early when one more would not leave time for what follows."""
     budget_s = 30.0
-    # slow rounds (a busy loop per question; ~2 s each on a 2-core machine), and twice as
-    # many as a 30 s budget holds there: a fast quiet machine fitted 12 plain ones
+    # slow rounds (a busy loop per question; ~2 s each on a 2-core machine, where 5-6 fit
+    # in 30 s), four times as many as fit: a fast quiet machine fitted 12 plain ones
     seeds = {f"{k}.py": candidate("slow_momentum.py") for k in range(24)}
     run = make_run(rounds=0, wall_minutes=budget_s / 60, seed_dir=str(_seed(tmp_path, seeds)))
     lines: list[str] = []

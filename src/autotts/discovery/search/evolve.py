@@ -155,11 +155,17 @@ def _add(archive: Archive, records: list[Record]) -> list[Record]:
     return records
 
 
+def proposable(r: Record) -> bool:
+    """Whether a design may be promoted and proposed: every one but the
+    default start's seed designs, which stay parents (see :func:`pick`)."""
+    return r.op != "seed"
+
+
 def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
-    """Re-screen the best designs still at the first fidelity on ``promote_seeds``
-    seeds (seed designs stay parents only: they are never proposed, see :func:`pick`)."""
+    """Re-screen the best proposable designs still at the first fidelity on
+    ``promote_seeds`` seeds."""
     waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds
-               and r.op != "seed"][: settings.promote]
+               and proposable(r)][: settings.promote]
     if not waiting:
         return []
     curves = screener.curves([r.genome for r in waiting], list(range(settings.promote_seeds)))
@@ -178,7 +184,7 @@ def pick(archive: Archive, settings: Settings) -> Record:
     The default start's seed designs are never picked while anything else is
     left: the search proposes what it found, not what it was given (a seed
     design proposed as it is would only re-measure a known controller)."""
-    fresh = [r for r in archive.ok() if not r.proposed and r.op != "seed"]
+    fresh = [r for r in archive.ok() if not r.proposed and proposable(r)]
     promoted = [r for r in fresh if r.seeds >= settings.promote_seeds]
     if promoted or fresh:
         return (promoted or fresh)[0]
