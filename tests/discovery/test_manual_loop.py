@@ -35,7 +35,11 @@ def agent_turn(run_dir: Path, name: str) -> None:
     (ws / "candidate.py").write_text(candidate(name))
 
 
-def test_three_manual_rounds_and_report(make_run):
+def _no_evaluation(*_args, **_kw):
+    raise AssertionError("the report evaluated something finalize should have")
+
+
+def test_three_manual_rounds_and_report(make_run, monkeypatch):
     run = make_run()
     for k, name in enumerate(AGENT_FILES, start=1):
         with pytest.raises(AwaitingSubmission, match=f"round {k} is ready"):
@@ -52,6 +56,17 @@ def test_three_manual_rounds_and_report(make_run):
     assert run_loop(open_run(run.dir), ManualProposer(submit=True)) == []  # all rounds done
     sel = finalize(open_run(run.dir))
     assert sel["picks"]["accuracy"] in (1, 2, 3)
+    # CMC is evaluated on held-out once, for the envelope; the verdict's two points
+    # are that curve's rows
+    extra = json.loads((run.dir / "baselines" / "held_out_envelope.json").read_text())
+    cmc = {(r["params"]["beta"], r["store"]): r for r in extra if r["controller"] == "cmc"}
+    for ref in json.loads((run.dir / "final" / "reference_cmc.json").read_text()):
+        row = cmc[float(ref["name"].split("=")[1]), ref["store"]]
+        assert (ref["accuracy"], ref["tokens"]) == (row["accuracy"], row["tokens"])
+    # finalize leaves the report nothing to evaluate
+    monkeypatch.setattr("autotts.evaluation.runner.run_cells", _no_evaluation)
+    monkeypatch.setattr("autotts.discovery.heldout_summary.run_cells", _no_evaluation)
+    monkeypatch.setattr("autotts.discovery.envelope_report.run_cells", _no_evaluation)
     report = write_report(open_run(run.dir)).read_text()
     for n in (1, 2, 3):
         assert f"r000{n}" in report

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from autotts.controllers.spec import ControllerSpec
+from autotts.discovery.envelope_report import envelope_rows
 from autotts.evaluation import stats
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.fileio import write_atomic
@@ -43,26 +44,48 @@ def reference_rows(run, base: list[dict]) -> dict[str, list[dict]]:
 
 
 def cmc_reference(run) -> list[dict]:
-    """The paper's CMC at ``CMC_BETAS`` on held-out (computed once into
-    RUN/final/reference_cmc.json; the held-out phase calls this explicitly)."""
+    """The paper's CMC at ``CMC_BETAS`` on held-out (written once to
+    RUN/final/reference_cmc.json; the held-out phase calls this explicitly).
+    Taken from the envelope's CMC curve, which has these betas, when it is
+    there; evaluated here otherwise."""
     path = run.dir / "final" / "reference_cmc.json"
     if path.exists():
         return json.loads(path.read_text())
-    cells = [Cell(s["name"], s["path"], ControllerSpec("cmc", params={"beta": b}))
-             for b in CMC_BETAS for s in run.store_refs("held_out")]
-    results = run_cells(cells, seeds=run.cfg.seed_list, workers=run.workers())
-    cmc = [{"name": f"CMC beta={c.spec.params['beta']}", "store": r.env,
-            "accuracy": r.accuracy, "tokens": r.tokens,
-            "question_correct_rate": r.question_correct_rate}
-           for c, r in zip(cells, results)]
+    stores = [s["name"] for s in run.store_refs("held_out")]
+    found = _grid_rows(envelope_rows(run), "cmc", CMC_BETAS, stores)
+    if found is None:
+        cells = [Cell(s["name"], s["path"], ControllerSpec("cmc", params={"beta": b}))
+                 for b in CMC_BETAS for s in run.store_refs("held_out")]
+        results = run_cells(cells, seeds=run.cfg.seed_list, workers=run.workers())
+        found = [{"beta": c.spec.params["beta"], "store": r.env, "accuracy": r.accuracy,
+                  "tokens": r.tokens, "question_correct_rate": r.question_correct_rate}
+                 for c, r in zip(cells, results)]
+    cmc = [{"name": f"CMC beta={r['beta']}", "store": r["store"], "accuracy": r["accuracy"],
+            "tokens": r["tokens"], "question_correct_rate": r["question_correct_rate"]}
+           for r in found]
     write_atomic(path, json.dumps(cmc))
     return cmc
+
+
+def _grid_rows(rows: list[dict], cid: str, betas, stores: list[str]) -> list[dict] | None:
+    """Rows (beta, store, accuracy, tokens, question_correct_rate) of single-beta
+    controller ``cid`` at every beta of ``betas`` on every store, beta-major,
+    or None when ``rows`` lack any of them."""
+    index = {(r["params"]["beta"], r["store"]): r for r in rows
+             if r["controller"] == cid and set(r["params"]) == {"beta"}}
+    if any((b, s) not in index for b in betas for s in stores):
+        return None
+    return [{"beta": b, "store": s, "accuracy": index[b, s]["accuracy"],
+             "tokens": index[b, s]["tokens"],
+             "question_correct_rate": index[b, s]["question_correct_rate"]}
+            for b in betas for s in stores]
 
 
 def beta_curve_rows(run, skip: set[str] = frozenset()) -> dict[str, list[dict]]:
     """Map name -> rows (beta, store, accuracy, tokens) of each registered controller of
     BETA_CURVES whose id is not in ``skip``, at every beta of the run's grid on the
-    held-out stores. Computed once, then read from final/heldout_beta_curves.json."""
+    held-out stores. Taken from the envelope's rows where they cover the grid (the
+    default grid), else evaluated; kept in final/heldout_beta_curves.json."""
     from autotts.controllers.base import available
 
     known = available()
@@ -71,11 +94,20 @@ def beta_curve_rows(run, skip: set[str] = frozenset()) -> dict[str, list[dict]]:
     have = json.loads(path.read_text()) if path.exists() else {}
     missing = {name: cid for name, cid in wanted.items() if name not in have}
     if missing:
+        stores = [s["name"] for s in run.store_refs("held_out")]
+        envelope = envelope_rows(run)
+        for name, cid in list(missing.items()):
+            found = _grid_rows(envelope, cid, run.cfg.betas, stores)
+            if found is not None:
+                have[name] = [{k: r[k] for k in ("beta", "store", "accuracy", "tokens")}
+                              for r in found]
+                del missing[name]
         cells = [(name, b, Cell(s["name"], s["path"], ControllerSpec(cid, params={"beta": b})))
                  for name, cid in missing.items() for b in run.cfg.betas
                  for s in run.store_refs("held_out")]
         results = run_cells([c for _, _, c in cells], seeds=run.cfg.seed_list,
-                            workers=run.workers(), description="held-out reference curves")
+                            workers=run.workers(), description="held-out reference curves"
+                            ) if cells else []
         for (name, b, _), r in zip(cells, results):
             have.setdefault(name, []).append({"beta": b, "store": r.env, "accuracy": r.accuracy,
                                               "tokens": r.tokens})

@@ -68,10 +68,13 @@ def test_each_round_screens_per_round_designs_and_promotes_the_best(tmp_path):
     assert [(n, s) for n, s in fake.calls if s != 2] == [(SMALL["promote"], 5)]
     promoted = {d["id"] for d in meta["search"]["promoted"]}
     assert meta["search"]["pick"] in promoted
-    firsts = sorted((d["first"] for d in meta["search"]["screened"] if d["first"] is not None),
-                    reverse=True)
-    best_first = {d["id"] for d in meta["search"]["screened"] if d["first"] == firsts[0]}
-    assert best_first & promoted  # the best first screening was promoted
+    # the best first screening among designs that may be proposed (no seed design,
+    # as it is or re-tuned) was promoted
+    parts = [g["parts"] for g in SEEDS.values()]
+    mine = [d for d in meta["search"]["screened"] if d["first"] is not None
+            and d["op"] != "seed" and d["genome"]["parts"] not in parts]
+    best = max(d["first"] for d in mine)
+    assert {d["id"] for d in mine if d["first"] == best} & promoted
 
 
 def test_default_start_screens_the_seed_designs_first(tmp_path):
@@ -110,6 +113,43 @@ def test_default_start_proposes_and_promotes_no_seed_design_as_it_is(tmp_path):
     # the seeds are still the parents the search breeds from
     parents = {p for r in history for d in r.meta["search"]["screened"] for p in d["parents"]}
     assert known & parents
+
+
+class SeedPartsWinScreener(FakeScreener):
+    """Screens every design with a seed design's parts far above anything else."""
+
+    def curves(self, genomes, seeds):
+        parts = [g["parts"] for g in SEEDS.values()]
+        out = super().curves(genomes, seeds)
+        for g, c in zip(genomes, out):
+            for pts in c.values() if g["parts"] in parts else ():
+                for p in pts:
+                    p["accuracy"] += 30
+        return out
+
+
+def drive(proposer: SearchProposer, rounds: int, tmp: Path) -> list[RoundSummary]:
+    history: list[RoundSummary] = []
+    for rnd in range(1, rounds + 1):
+        ctx = ProposalContext(round=rnd, workspace=tmp, candidate_path=tmp / "c.py",
+                              prompt="", history=tuple(history), seed=0)
+        meta = proposer.propose(ctx).meta
+        history.append(RoundSummary(round=rnd, status="ok", source="", error=None,
+                                    curves=fake_curves(meta["genome"], 100),
+                                    score={"seeds": 100}, meta=meta))
+    return history
+
+
+def test_default_start_proposes_and_promotes_no_retuned_seed(tmp_path):
+    history = drive(SearchProposer(screener=SeedPartsWinScreener(), **SMALL), 3, tmp_path)
+    parts = [g["parts"] for g in SEEDS.values()]
+    assert not any(r.meta["genome"]["parts"] in parts for r in history)
+    screened = {d["id"]: d for r in history for d in r.meta["search"]["screened"]}
+    promoted = [screened[d["id"]] for r in history for d in r.meta["search"]["promoted"]]
+    assert promoted and not any(d["genome"]["parts"] in parts for d in promoted)
+    # re-tuned seeds were bred and screened, and stay in the archive as parents
+    retuned = [d for d in screened.values() if d["op"] != "seed" and d["genome"]["parts"] in parts]
+    assert retuned
 
 
 def test_blank_start_never_uses_a_seed_design(tmp_path):
