@@ -107,7 +107,11 @@ def propose(run: Run, st: RoundState, proposer, done: list[dict], total: int) ->
                               history=history(run, done), seed=run.cfg.run.seed,
                               search_stores=tuple((r["name"], r["path"])
                                                   for r in run.store_refs("search")),
-                              betas=tuple(run.cfg.run.betas), workers=run.workers())
+                              betas=tuple(run.cfg.run.betas), workers=run.workers(),
+                              reach_rule={k: v for k, v in run.cfg.contract.rule().items()
+                                          if k != "tolerance"}
+                              if run.cfg.contract.enabled else None,
+                              sc64_tokens=tuple(run.sc64("search").items()))
         try:
             p = proposer.propose(ctx)
         except AwaitingSubmission:

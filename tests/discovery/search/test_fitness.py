@@ -38,3 +38,22 @@ def test_a_slow_drift_down_is_caught_too():
     drift = {"A": [{"beta": b / 4, "accuracy": 50, "tokens": 100_000 * (1 - 0.015 * b)}
                    for b in range(5)]}  # each step -1.5%, -6% overall
     assert fitness(drift) is None
+
+
+def test_reach_is_the_loops_budget_reach_rule():
+    from autotts.discovery.search.fitness import reaches
+
+    rule = {"min_branches": 16.0, "min_sc_share": 0.25}
+    sc64 = {"A": 1_000_000.0, "B": 1_000_000.0}
+
+    def curves(opened_b, tokens_b):
+        return {"A": [{"beta": 0.0, "accuracy": 1, "tokens": 1e4, "opened": 2.0},
+                      {"beta": 1.0, "accuracy": 1, "tokens": 1e5, "opened": 8.0}],
+                "B": [{"beta": 1.0, "accuracy": 1, "tokens": tokens_b, "opened": opened_b},
+                      {"beta": 0.0, "accuracy": 1, "tokens": 1e4, "opened": 40.0}]}
+
+    assert not reaches(curves(15.9, 2.4e5), rule, sc64)   # only beta 0 opens 16 or more
+    assert reaches(curves(16.0, 1e5), rule, sc64)         # branches on one store suffice
+    assert reaches(curves(1.0, 2.5e5), rule, sc64)        # or a quarter of SC@64's tokens
+    assert not reaches(curves(1.0, 2.5e5), rule, {})      # no SC@64 known: branches only
+    assert reaches(curves(1.0, 1e5), None, sc64)          # no rule (contract off)

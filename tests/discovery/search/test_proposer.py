@@ -14,7 +14,7 @@ from autotts.discovery.search.designs import SEEDS, seed_genome
 from autotts.discovery.search.elites import design_id
 from autotts.discovery.search.evolve import Settings
 from autotts.discovery.search.proposer import SearchProposer, archive_from
-from autotts.discovery.search.space import behaviour_key
+from autotts.discovery.search.space import behaviour_key, knob_values
 
 from .fakes import FakeScreener, fake_curves
 
@@ -202,3 +202,36 @@ def test_without_search_stores_the_proposer_says_so(tmp_path):
 def test_seed_names_may_come_as_one_string():
     assert SearchProposer(seeds="cmc").settings.seeds == ("cmc",)
     assert SearchProposer(seeds="asc, cmc").settings.seeds == ("asc", "cmc")
+
+
+class OpenedScreener(FakeScreener):
+    """Fake curves that also count branches: a design opens its n_init."""
+
+    def curves(self, genomes, seeds):
+        out = super().curves(genomes, seeds)
+        for g, c in zip(genomes, out):
+            for pts in c.values():
+                for p in pts:
+                    p["opened"] = knob_values(g, p["beta"])["n_init"]
+        return out
+
+
+def test_no_design_the_loops_budget_reach_rule_refuses_is_proposed(tmp_path):
+    rule = {"min_branches": 12.0, "min_sc_share": 0.25}
+    sc64 = (("A/aime24", 1e9), ("B/aime24", 1e9))  # the token share never reaches
+
+    def proposals(reach_rule):
+        proposer = SearchProposer(screener=OpenedScreener(), start="blank", **SMALL)
+        history = []
+        for rnd in (1, 2, 3, 4):
+            ctx = ProposalContext(round=rnd, workspace=tmp_path, candidate_path=tmp_path / "c.py",
+                                  prompt="", history=tuple(history), seed=3,
+                                  reach_rule=reach_rule, sc64_tokens=sc64)
+            meta = proposer.propose(ctx).meta
+            history.append(RoundSummary(round=rnd, status="ok", source="", error=None,
+                                        curves=fake_curves(meta["genome"], 100),
+                                        score={"seeds": 100}, meta=meta))
+        return [knob_values(r.meta["genome"], 1.0)["n_init"] for r in history]
+
+    assert min(proposals(None)) < 12    # without the rule, a design that never reaches
+    assert min(proposals(rule)) >= 12   # with it, only designs the loop would accept

@@ -47,6 +47,11 @@ class ProposalContext:
     search_stores: tuple[tuple[str, str], ...] = ()
     betas: tuple[float, ...] = ()
     workers: int = 0
+    # The beta contract's budget-reach rule the loop will apply (min_branches,
+    # min_sc_share; None when the contract is off) and SC@64's tokens per search
+    # store, so a built-in proposer need not propose what the loop would refuse.
+    reach_rule: dict | None = None
+    sc64_tokens: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass

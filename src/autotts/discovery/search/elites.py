@@ -47,6 +47,7 @@ class Record:
     seeds: int
     mid: float                    # store-mean tokens at the middle beta
     proposed: bool = False        # sent to the loop as a round's candidate
+    reach: bool = True            # its latest screening meets the loop's budget-reach rule
 
     @property
     def value(self) -> float:
@@ -57,7 +58,7 @@ class Record:
         return {"id": self.id, "genome": self.genome, "round": self.round, "op": self.op,
                 "how": self.how, "parents": list(self.parents), "first": self.first,
                 "fitness": list(self.fitness) if self.fitness else None, "seeds": self.seeds,
-                "mid": self.mid}
+                "mid": self.mid, "reach": self.reach}
 
     @classmethod
     def from_dict(cls, d: dict) -> Record:
@@ -65,7 +66,7 @@ class Record:
         return cls(id=d["id"], genome=d["genome"], round=int(d["round"]), op=d["op"],
                    how=d.get("how", ""), parents=tuple(d.get("parents", ())), first=d.get("first"),
                    fitness=tuple(fit) if fit else None, seeds=int(d["seeds"]),
-                   mid=float(d.get("mid", 0.0)))
+                   mid=float(d.get("mid", 0.0)), reach=bool(d.get("reach", True)))
 
 
 class Archive:

@@ -11,8 +11,8 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
 3. the ``promote`` best designs still at the first fidelity are screened
    again on ``promote_seeds`` seeds;
 4. the best promoted design not yet proposed becomes the round's candidate
-   (never a seed design, as it is or re-tuned: seeds are parents, see
-   :func:`pick`);
+   (never a seed design, as it is or re-tuned, nor a design the loop's
+   budget-reach rule would refuse: they stay parents, see :func:`pick`);
    the loop evaluates it on all its seeds (the last promotion), and that
    fitness flows back into the archive through the round history.
 
@@ -24,6 +24,7 @@ are never touched: screening sees the search split only.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from autotts.discovery.search.designs import SEEDS, random_genome, seed_genome
@@ -32,6 +33,7 @@ from autotts.discovery.search.fitness import TOKEN_HI, TOKEN_LO, Curves, fitness
 from autotts.discovery.search.operators import apply, is_near
 
 STARTS = ("default", "blank")
+Reach = Callable[[Curves], bool] | None  # does a curve meet the loop's budget-reach rule
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def breed(archive: Archive, settings: Settings, rng: random.Random, n: int) -> l
     return out
 
 
-def screen(screener, settings: Settings, designs: list[tuple], rnd: int) -> list[Record]:
+def screen(screener, settings: Settings, designs: list[tuple], rnd: int,
+           reach: Reach = None) -> list[Record]:
     """First screening of ``designs`` on ``screen_seeds`` seeds."""
     seeds = list(range(settings.screen_seeds))
     curves = screener.curves([d[0] for d in designs], seeds)
@@ -128,25 +131,27 @@ def screen(screener, settings: Settings, designs: list[tuple], rnd: int) -> list
         fit = settings.score(c)
         out.append(Record(id=design_id(d[0]), genome=d[0], round=rnd, op=d[1], how=d[2],
                           parents=d[3] if len(d) > 3 else (), first=fit[0] if fit else None,
-                          fitness=fit, seeds=settings.screen_seeds, mid=mid_tokens(c)))
+                          fitness=fit, seeds=settings.screen_seeds, mid=mid_tokens(c),
+                          reach=reach(c) if reach else True))
     return out
 
 
 def search_round(archive: Archive, settings: Settings, screener, rng: random.Random,
-                 rnd: int) -> RoundResult:
-    """Breed and screen this round's designs, promote the best, pick one (see module doc)."""
+                 rnd: int, reach: Reach = None) -> RoundResult:
+    """Breed and screen this round's designs, promote the best, pick one (see module
+    doc); ``reach`` tells whether a screened curve meets the loop's budget-reach rule."""
     screened: list[Record] = []
     if not archive.ok():
         todo = [d for d in first_generation(settings, rng) if design_id(d[0]) not in archive]
-        screened += _add(archive, screen(screener, settings, todo, rnd))
+        screened += _add(archive, screen(screener, settings, todo, rnd, reach))
     while len(screened) < settings.per_round:
         n = min(settings.batch, settings.per_round - len(screened))
         kids = breed(archive, settings, rng, n) if archive.ok() else \
             [(random_genome(rng), "fresh", "random design", ()) for _ in range(n)]
         if not kids:
             break
-        screened += _add(archive, screen(screener, settings, kids, rnd))
-    promoted = promote(archive, settings, screener)
+        screened += _add(archive, screen(screener, settings, kids, rnd, reach))
+    promoted = promote(archive, settings, screener, reach)
     return RoundResult(pick=pick(archive, settings), screened=screened, promoted=promoted)
 
 
@@ -167,7 +172,8 @@ def proposable(r: Record, settings: Settings) -> bool:
                                               for n in settings.seeds)
 
 
-def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
+def promote(archive: Archive, settings: Settings, screener,
+            reach: Reach = None) -> list[Record]:
     """Re-screen the best proposable designs still at the first fidelity on
     ``promote_seeds`` seeds."""
     waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds
@@ -178,7 +184,7 @@ def promote(archive: Archive, settings: Settings, screener) -> list[Record]:
     out = []
     for r, c in zip(waiting, curves):
         archive.update(r.id, fitness=settings.score(c), seeds=settings.promote_seeds,
-                       mid=mid_tokens(c))
+                       mid=mid_tokens(c), reach=reach(c) if reach else True)
         out.append(archive.records[r.id])
     return out
 
@@ -192,8 +198,10 @@ def pick(archive: Archive, settings: Settings) -> Record:
     found, not what it was given (a seed proposed as it is, or re-tuned, would
     only re-measure a known controller: on the search split of the first
     search-v2 measurement, the default start's three re-tuned-CMC proposals
-    scored 62.99-63.08 frontier area on 100 seeds, CMC 63.00)."""
-    fresh = [r for r in archive.ok() if not r.proposed and proposable(r, settings)]
+    scored 62.99-63.08 frontier area on 100 seeds, CMC 63.00). Nor is a design
+    whose latest screening breaks the loop's budget-reach rule (the loop would
+    refuse it); like the seeds, it stays a parent."""
+    fresh = [r for r in archive.ok() if not r.proposed and proposable(r, settings) and r.reach]
     promoted = [r for r in fresh if r.seeds >= settings.promote_seeds]
     if promoted or fresh:
         return (promoted or fresh)[0]

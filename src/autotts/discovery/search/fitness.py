@@ -58,6 +58,25 @@ def fitness(curves: Curves, *, token_lo: float = TOKEN_LO, token_hi: float = TOK
     return (area, best) if objective == "area" else (best, area)
 
 
+def reaches(curves: Curves, rule: dict | None, sc64: dict[str, float]) -> bool:
+    """Whether the curve meets the loop's budget-reach rule (the beta contract's
+    second part, :mod:`autotts.controllers.contract`): at the largest beta, on
+    some store, ``min_branches`` branches opened on average or ``min_sc_share``
+    of SC@64's tokens. True without a rule (contract off, or a caller that has
+    none) and for curves that do not record branches opened."""
+    if not rule:
+        return True
+    for store, pts in curves.items():
+        if not pts or "opened" not in pts[0]:
+            return True
+        top = max(pts, key=lambda p: p["beta"])
+        sc = sc64.get(store)
+        if top["opened"] >= rule["min_branches"] or \
+                (sc and top["tokens"] / sc >= rule["min_sc_share"]):
+            return True
+    return False
+
+
 def mid_tokens(curves: Curves) -> float:
     """Store-mean tokens at the middle beta of the grid (a design's cost class)."""
     points = mean_curve(curves)

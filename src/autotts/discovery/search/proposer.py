@@ -14,13 +14,14 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import fields
+from functools import partial
 from typing import Any
 
 from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSummary
 from autotts.discovery.search.codegen import CLASS_NAME, render, summary
 from autotts.discovery.search.elites import Archive, Record, design_id
 from autotts.discovery.search.evolve import RoundResult, Settings, search_round
-from autotts.discovery.search.fitness import mid_tokens
+from autotts.discovery.search.fitness import mid_tokens, reaches
 from autotts.discovery.search.screen import Screener
 from autotts.discovery.search.space import normalize
 
@@ -38,7 +39,7 @@ def archive_from(history: Sequence[RoundSummary], settings: Settings) -> Archive
             if d["id"] in archive:
                 fit = d.get("fitness")
                 archive.update(d["id"], fitness=tuple(fit) if fit else None, seeds=d["seeds"],
-                               mid=d.get("mid", 0.0))
+                               mid=d.get("mid", 0.0), reach=bool(d.get("reach", True)))
         raw = meta.get("genome")
         if raw is None:
             continue
@@ -105,7 +106,9 @@ class SearchProposer:
         """The next candidate: generated source plus the round's search record in ``meta``."""
         archive = archive_from(ctx.history, self.settings)
         rng = random.Random(f"autotts-search:{ctx.seed}:{ctx.round}:{ctx.feedback or ''}")
-        result = search_round(archive, self.settings, self.screener(ctx), rng, ctx.round)
+        reach = partial(reaches, rule=ctx.reach_rule, sc64=dict(ctx.sc64_tokens)) \
+            if ctx.reach_rule else None
+        result = search_round(archive, self.settings, self.screener(ctx), rng, ctx.round, reach)
         pick = result.pick
         rounds = {r.id: r.round for r in archive.records.values()}
         parent_rounds = [rounds[p] for p in pick.parents if p in rounds]
@@ -120,7 +123,8 @@ class SearchProposer:
                               "search": {"pick": pick.id, "parent_rounds": parent_rounds,
                                          "screened": [r.to_dict() for r in result.screened],
                                          "promoted": [{"id": r.id, "seeds": r.seeds,
-                                                       "mid": r.mid, "fitness": list(r.fitness)
+                                                       "mid": r.mid, "reach": r.reach,
+                                                       "fitness": list(r.fitness)
                                                        if r.fitness else None}
                                                       for r in result.promoted]}})
 

@@ -41,13 +41,22 @@ def _controller_class(source: str):
     return getattr(module, CLASS_NAME)
 
 
-def _cell(source: str, store: str, beta: float, seeds: tuple[int, ...]) -> tuple[float, float]:
-    """(accuracy %, mean tokens per question) of one design at one beta."""
+def _cell(source: str, store: str, beta: float,
+          seeds: tuple[int, ...]) -> tuple[float, float, float]:
+    """(accuracy %, mean tokens, mean branches opened per question) of one design at one beta."""
     from autotts.evaluation.protocol import protocol_block
-    block = protocol_block(_STORES[store], _controller_class(source)(beta=beta), seeds)
+    controller = _controller_class(source)(beta=beta)
+    opened = []
+
+    def solve(ep):
+        answer = controller.solve(ep)
+        opened.append(ep.n_opened)
+        return answer
+
+    block = protocol_block(_STORES[store], controller, seeds, solve=solve)
     n = block.correct.shape[1]
     return (100.0 * sum(block.n_correct) / (len(seeds) * n),
-            sum(block.total_cost) / (len(seeds) * n))
+            sum(block.total_cost) / (len(seeds) * n), sum(opened) / len(opened))
 
 
 class Screener:
@@ -68,7 +77,7 @@ class Screener:
         return self._pool
 
     def curves(self, genomes: Sequence[Genome], seeds: Sequence[int]) -> list[Curves]:
-        """The curve of every design, ``{store: [{beta, accuracy, tokens}, ...]}``."""
+        """The curve of every design, ``{store: [{beta, accuracy, tokens, opened}, ...]}``."""
         sources = [render(g) for g in genomes]
         cells = [(src, store, beta) for src in sources for store in self.stores
                  for beta in self.betas]
@@ -82,8 +91,9 @@ class Screener:
             curves: Curves = {s: [] for s in self.stores}
             for store in self.stores:
                 for beta in self.betas:
-                    acc, tokens = futures[j].result()
-                    curves[store].append({"beta": beta, "accuracy": acc, "tokens": tokens})
+                    acc, tokens, opened = futures[j].result()
+                    curves[store].append({"beta": beta, "accuracy": acc, "tokens": tokens,
+                                          "opened": opened})
                     j += 1
             out.append(curves)
         return out
