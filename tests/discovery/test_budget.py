@@ -36,3 +36,20 @@ def test_screened_rounds_are_scaled_to_all_seeds_and_the_reruns_counted():
 def test_without_an_ok_round_only_baselines_and_report_are_left():
     assert finish_estimate_s([], seeds=100, screen_seeds=0, screen_topk=3, n_search=4, n_held=8,
                              baselines_s=6.0) == pytest.approx(12.0 + REPORT_S)
+
+
+def test_with_the_picks_known_only_they_and_the_next_round_are_costed():
+    kw = dict(seeds=100, screen_seeds=0, screen_topk=3, n_search=4, n_held=8, baselines_s=0.0)
+    done = rounds(100.0, 40.0, 60.0)
+    scale = 2 * HELD_OUT_COST
+    # one round is both picks: it, or the next round (at most the dearest) with it
+    est = finish_estimate_s(done, pick_rounds=(3, 3), **kw)
+    assert est == pytest.approx((100.0 + 60.0) * scale + 2 * SPAWN_S + REPORT_S)
+    # two picks, both cheaper than the dearest round
+    est = finish_estimate_s(done, pick_rounds=(2, 3), **kw)
+    assert est == pytest.approx((100.0 + 60.0) * scale + 2 * SPAWN_S + REPORT_S)
+    # never more than the old bound of two picks at the dearest round's cost
+    assert est <= finish_estimate_s(done, **kw)
+    # the dearest round is a pick: both picks may stay
+    est = finish_estimate_s(done, pick_rounds=(1, 3), **kw)
+    assert est == pytest.approx((100.0 + 100.0) * scale + 2 * SPAWN_S + REPORT_S)

@@ -67,18 +67,22 @@ def round_estimate_s(done: list[dict]) -> float:
 
 
 def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen_topk: int,
-                      n_search: int, n_held: int, baselines_s: float) -> float:
-    """Expected seconds for selection, held-out and the report after ``done``.
+                      n_search: int, n_held: int, baselines_s: float,
+                      pick_rounds: tuple[int, ...] | None = None) -> float:
+    """Expected seconds for selection, held-out and the report after ``done``
+    and one more round.
 
-    The two picks evaluate their whole grid on ``n_held`` stores with all
-    seeds, each costed as the dearest ok round's search evaluation (the
-    picks are the best rounds, which tend to be the dearest), scaled by the
-    number of stores and by ``HELD_OUT_COST`` (held-out questions run longer);
-    the other ok rounds' single held-out points (Figure 4) are not counted,
-    as they are skipped when they would miss the deadline; screening re-runs
-    up to ``2 x screen_topk`` rounds on the search split with all seeds; the
-    held-out baselines take about what the search ones took, scaled by the
-    number of stores.
+    The picks evaluate their whole grid on ``n_held`` stores with all seeds,
+    each costed as its round's search evaluation scaled by the number of
+    stores and by ``HELD_OUT_COST`` (held-out questions run longer). With
+    ``pick_rounds`` (the current picks by accuracy and by area), the picks
+    after one more round are those, or the new round in place of one or both
+    of them, the new round costed as the dearest so far; without, two picks
+    at the dearest round's cost. The other ok rounds' single held-out points
+    (Figure 4) are not counted, as they are skipped when they would miss the
+    deadline; screening re-runs up to ``2 x screen_topk`` rounds on the search
+    split with all seeds; the held-out baselines take about what the search
+    ones took, scaled by the number of stores.
     """
     ok = [s for s in done if s.get("status") == "ok"]
     evals = [float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")]
@@ -87,7 +91,13 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
     round_seeds = screen_seeds or seeds
     dearest = max(evals) * seeds / round_seeds  # one grid on all seeds, search split
     held_scale = n_held / max(1, n_search)
-    picks = min(2, len(ok)) * (dearest * held_scale * HELD_OUT_COST + SPAWN_S)
+    cost = {s["round"]: float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")}
+    now = [cost[r] for r in set(pick_rounds or ()) if r in cost]
+    if pick_rounds is None or screen_seeds or not now:
+        grids = min(2, len(ok)) * dearest
+    else:  # the current picks, or the next round (at most the dearest) replacing one or both
+        grids = max(sum(now), dearest + max(now))
+    picks = grids * held_scale * HELD_OUT_COST + min(2, len(ok)) * SPAWN_S
     screening = min(len(ok), 2 * screen_topk) * _mean(evals) * seeds / round_seeds \
         if screen_seeds else 0.0
     return picks + screening + baselines_s * held_scale + REPORT_S

@@ -165,11 +165,13 @@ def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str
                               spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     if budget.limited:
+        from autotts.discovery.select import picks  # select imports this module
         after = finish_estimate_s(
             done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
             screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),
             n_held=len(run.store_refs("held_out")),
-            baselines_s=float(run.meta.get("baselines_wall_s", 0.0)))
+            baselines_s=float(run.meta.get("baselines_wall_s", 0.0)),
+            pick_rounds=tuple(r for r in picks(done).values() if r is not None))
         need = round_estimate_s(done) + after
         if not budget.fits(need):
             return (f"wall-time cap: stopped after {len(done)} rounds to keep the "
