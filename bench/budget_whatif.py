@@ -1,4 +1,4 @@
-"""(g) Would a finished run have started more rounds without its round cap?
+"""Would a finished run have started more rounds without its round cap?
 
 Replays the loop's wall-budget rule (``autotts.discovery.loop.cap_reached``,
 with this checkout's estimates) at every round boundary of finished runs,

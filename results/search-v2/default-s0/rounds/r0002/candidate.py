@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth oldest, prune keep_k, stop momentum.
-Round 2: depth -> oldest (design 2390c2ee95cf, screened in round 2).
+Parts: vote completed, widen stalled, depth aligned, prune keep_k, stop confidence.
+Round 2: stop -> confidence (design b4ba106e566d, screened in round 2).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -22,18 +22,17 @@ MAX_STEPS = 500  # outer rounds per question
 N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
 WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0.28, 0)  # branches opened when every branch is done
+REFILL = (0, 0)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
 STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
-LANES = (1.89, 38.25)  # oldest live branches advanced per step
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
 PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
-KEEP = (2, 0)  # live branches never pruned below
-CONF_THRESH = (0.85, 0.089)  # confidence needed to stop
+KEEP = (2, 1.61)  # live branches never pruned below
+CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
-SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -59,12 +58,11 @@ def schedule(beta: float) -> dict:
         "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
         "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
         "trend_len": whole(TREND_LEN, b, 2, 16),
-        "lanes": whole(LANES, b, 1, 64),
+        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
         "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
-        "slack": frac(SLACK, b, 0.0, 0.2),
     }
 
 
@@ -124,7 +122,8 @@ def add_final(st: Branches, i: int) -> None:
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
     ep = st.ep
     answer = None
     for _ in range(burst):
@@ -191,19 +190,21 @@ def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
         st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
-def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
-    """Only the ``lanes`` oldest live branches advance, one interval each
-    (a sliding window of sequential reads)."""
-    for i in st.alive()[: k["lanes"]]:
-        advance(st, i, 1)
+def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
+    """Most-advanced branches first; those agreeing with the winner take
+    ``aligned_burst`` intervals, the others one."""
+    ep = st.ep
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
+        advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
-def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
-                  k: dict) -> bool:
-    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
-    fallen by more than ``slack`` over the trend window."""
-    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
-            and trend(st) >= -k["slack"])
+def stop_confidence(st: Branches, winner: str | None, conf: float, warm: bool,
+                    k: dict) -> bool:
+    """Stop once the vote's Beta confidence reaches ``conf_thresh`` with at
+    least ``min_votes`` votes."""
+    return warm and st.n_votes >= k["min_votes"] and conf >= k["conf_thresh"]
 
 
 def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
@@ -217,7 +218,7 @@ def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth oldest, prune keep_k, stop momentum."""
+    """Vote completed, widen stalled, depth aligned, prune keep_k, stop confidence."""
 
     beta: float = 0.5
 
@@ -233,10 +234,10 @@ class SearchController(Controller):
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
                 prune_keep_k(st, winner, k)
-            deepen_oldest(st, winner if warm else None, k)
+            deepen_aligned(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
-            if stop_momentum(st, winner, conf, warm, k):
+            if stop_confidence(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)

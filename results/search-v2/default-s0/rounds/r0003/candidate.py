@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
 Parts: vote completed, widen stalled, depth aligned, prune patience, stop momentum.
-Round 3: crossover (design 1aa534305002, screened in round 3).
+Round 3: prune -> patience (design 0143c9a11967, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,20 +19,20 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2.18, 6)  # branches opened at the start
-MAX_BRANCHES = (4, 28)  # most branches ever opened (ceiling 64)
-WARM_UP = (0.61, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0)  # branches opened when every branch is done
+N_INIT = (2, 6)  # branches opened at the start
+MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
+WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
+REFILL = (0, 0.69)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
 STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
 ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
-PATIENCE = (11.41, 2.89)  # disagreeing steps before a branch is pruned
+PATIENCE = (3, 10.43)  # disagreeing steps before a branch is pruned
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
-SLACK = (0.072, -0.03)  # EMA fall over the trend window still allowed at a stop
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -122,7 +122,8 @@ def add_final(st: Branches, i: int) -> None:
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
     ep = st.ep
     answer = None
     for _ in range(burst):

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote first, widen none, depth oldest, prune keep_k, stop momentum.
-Round 3: trend_len base, min_votes slope (design 3a5421fc1d86, screened in round 3).
+Parts: vote completed, widen staged, depth aligned, prune keep_k, stop momentum.
+Round 3: crossover (design db79611e06ad, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,19 +19,21 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (9.3, 29.32)  # branches opened at the start
-MAX_BRANCHES = (4.54, 41.35)  # most branches ever opened (ceiling 64)
-WARM_UP = (2, 3.62)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0)  # branches opened when every branch is done
-FIRST_M = (1.6, 22.37)  # first finishers that vote (and may stop)
-LANES = (8.87, 4.22)  # oldest live branches advanced per step
+N_INIT = (24.81, 5.09)  # branches opened at the start
+MAX_BRANCHES = (5.33, 18.58)  # most branches ever opened (ceiling 64)
+WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
+REFILL = (9.9, 0.73)  # branches opened when every branch is done
+WIDEN_SIZE = (8.18, 4.09)  # branches opened per widening
+EVERY = (15.02, -8.91)  # steps between fixed widenings
+WIDEN_CONF = (0.956, 0.028)  # EMA below which widening is allowed
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
 PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
-MIN_VOTES = (2.59, 1.4)  # votes needed before stopping
+MIN_VOTES = (2, 3)  # votes needed before stopping
 SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 5.97)  # EMA points in the trend window
+TREND_LEN = (2, 6)  # EMA points in the trend window
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -52,8 +54,10 @@ def schedule(beta: float) -> dict:
         "max_branches": whole(MAX_BRANCHES, b, 1, 64),
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
-        "first_m": whole(FIRST_M, b, 1, 32),
-        "lanes": whole(LANES, b, 1, 64),
+        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
+        "every": whole(EVERY, b, 1, 20),
+        "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
+        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
         "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
@@ -120,7 +124,8 @@ def add_final(st: Branches, i: int) -> None:
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
     ep = st.ep
     answer = None
     for _ in range(burst):
@@ -149,17 +154,6 @@ def trend(st: Branches) -> float:
     return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
-def first_counts(st: Branches, k: dict) -> dict[str, int]:
-    """Votes of the first ``first_m`` branches to finish. Finish order favours
-    short traces, which are more often right (short-m@k)."""
-    ep = st.ep
-    counts = {}
-    for i in st.order[: k["first_m"]]:
-        a = ep.latest(i)
-        counts[a] = counts.get(a, 0) + 1
-    return counts
-
-
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
     latest, off = st.ep.answers, st.off
@@ -169,18 +163,17 @@ def count_off(st: Branches, winner: str) -> list[int]:
     return alive
 
 
-def vote_first(st: Branches, k: dict) -> tuple[str | None, float]:
-    """Majority of the first finishers and its Beta confidence."""
-    counts = first_counts(st, k)
-    winner, v1, v2 = stats_from_counts(counts)
-    st.n_votes = sum(counts.values())
+def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of finished branches' answers and its Beta confidence."""
+    winner, v1, v2 = stats_from_counts(st.pool)
+    st.n_votes = st.n_pool
     return winner, beta_confidence(v1, v2)
 
 
-def answer_first(st: Branches, k: dict) -> str | None:
-    """Majority of the first finishers; without any, of the live branches' latest."""
+def answer_completed(st: Branches, k: dict) -> str | None:
+    """Majority of finished answers; without any, of the live branches' latest."""
     if st.n_pool:
-        return stats_from_counts(first_counts(st, k))[0]
+        return stats_from_counts(st.pool)[0]
     ep = st.ep
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
@@ -199,11 +192,14 @@ def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
         st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
-def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
-    """Only the ``lanes`` oldest live branches advance, one interval each
-    (a sliding window of sequential reads)."""
-    for i in st.alive()[: k["lanes"]]:
-        advance(st, i, 1)
+def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
+    """Most-advanced branches first; those agreeing with the winner take
+    ``aligned_burst`` intervals, the others one."""
+    ep = st.ep
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
+        advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
 def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
@@ -214,9 +210,17 @@ def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
             and trend(st) >= -k["slack"])
 
 
+def widen_staged(st: Branches, winner: str | None, conf: float, step: int,
+                 k: dict) -> int:
+    """Open ``widen_size`` branches every ``every`` steps, but only while the
+    vote's confidence is below ``widen_conf`` (staged widening)."""
+    due = (step + 1) % k["every"] == 0
+    return k["widen_size"] if due and conf < k["widen_conf"] else 0
+
+
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote first, widen none, depth oldest, prune keep_k, stop momentum."""
+    """Vote completed, widen staged, depth aligned, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
@@ -228,12 +232,12 @@ class SearchController(Controller):
             return None
         for step in range(MAX_STEPS):
             warm = step >= k["warm_up"]
-            winner, conf = vote_first(st, k)
+            winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
                 prune_keep_k(st, winner, k)
-            deepen_oldest(st, winner if warm else None, k)
-            winner, conf = vote_first(st, k)
+            deepen_aligned(st, winner if warm else None, k)
+            winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
             if stop_momentum(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
@@ -245,4 +249,6 @@ class SearchController(Controller):
                     break
                 open_branches(st, min(k["refill"], room))
                 continue
-        return answer_first(st, k)
+            if room > 0:
+                open_branches(st, min(widen_staged(st, winner, conf, step, k), room))
+        return answer_completed(st, k)

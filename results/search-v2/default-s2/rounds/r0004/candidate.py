@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
 Parts: vote completed, widen disagree, depth aligned, prune patience, stop momentum.
-Round 4: slack base (design b5db13c6f00b, screened in round 3).
+Round 4: n_init slope, warm_up base (design b8977b0084d1, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,9 +19,9 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2, 6)  # branches opened at the start
+N_INIT = (2, 5.06)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (1.63, 3.32)  # steps before pruning, aligned depth and stopping
+WARM_UP = (0.28, 3.32)  # steps before pruning, aligned depth and stopping
 REFILL = (1.87, 4.61)  # branches opened when every branch is done
 WIDEN_SIZE = (2.72, 9.58)  # branches opened per widening
 SHARE = (0.725, 0.238)  # leader's vote share below which branches disagree
@@ -29,7 +29,7 @@ ALIGNED_BURST = (4.84, 0.93)  # intervals a winner-aligned branch takes per step
 PATIENCE = (7.97, 0.85)  # disagreeing steps before a branch is pruned
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
 MIN_VOTES = (2, 2.73)  # votes needed before stopping
-SLACK = (0.028, -0.03)  # EMA fall over the trend window still allowed at a stop
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
 
@@ -120,7 +120,8 @@ def add_final(st: Branches, i: int) -> None:
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
     ep = st.ep
     answer = None
     for _ in range(burst):
