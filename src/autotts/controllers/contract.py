@@ -38,8 +38,6 @@ def contract_violations(cells: Sequence[ContractPoint], *, sc64_tokens: dict[str
     for c in cells:
         by_store.setdefault(c.store, []).append(c)
     problems: list[str] = []
-    reach: list[str] = []
-    reached = False
     for store, points in by_store.items():
         points = sorted(points, key=lambda c: c.params["beta"])
         for i, lo in enumerate(points):
@@ -50,14 +48,27 @@ def contract_violations(cells: Sequence[ContractPoint], *, sc64_tokens: dict[str
                         f"to {hi.tokens:.0f} at beta={hi.params['beta']:g} (more than "
                         f"{100 * tolerance:g}% lower); cost must not decrease as beta grows")
                     break
-        top = points[-1]
+    missed = reach_problem(cells, sc64_tokens=sc64_tokens, min_branches=min_branches,
+                           min_sc_share=min_sc_share)
+    return problems + ([missed] if missed else [])
+
+
+def reach_problem(cells: Sequence[ContractPoint], *, sc64_tokens: dict[str, float],
+                  min_branches: float = 16.0, min_sc_share: float = 0.25) -> str | None:
+    """Rule 2 alone (budget reach): None when it holds, else the readable line.
+    The built-in search asks it of its screened curves before proposing one."""
+    tops: dict[str, ContractPoint] = {}
+    for c in cells:
+        if c.store not in tops or c.params["beta"] > tops[c.store].params["beta"]:
+            tops[c.store] = c
+    reach: list[str] = []
+    for store, top in tops.items():
         sc = sc64_tokens.get(store)
         share = top.tokens / sc if sc else 0.0
-        reached |= top.opened >= min_branches or share >= min_sc_share
+        if top.opened >= min_branches or share >= min_sc_share:
+            return None
         reach.append(f"{store}: {top.opened:.1f} branches, {100 * share:.0f}% of SC@64 tokens")
-    if not reached:
-        problems.append(f"at the largest beta the candidate never opens >= {min_branches:g} "
-                        f"branches nor spends >= {100 * min_sc_share:g}% of SC@64's tokens on any "
-                        "search store (" + "; ".join(reach) + "); beta = 1 must be able to use a "
-                        "large share of the 64-branch budget")
-    return problems
+    return (f"at the largest beta the candidate never opens >= {min_branches:g} branches nor "
+            f"spends >= {100 * min_sc_share:g}% of SC@64's tokens on any search store ("
+            + "; ".join(reach) + "); beta = 1 must be able to use a large share of the "
+            "64-branch budget")

@@ -168,7 +168,7 @@ def proposable(r: Record, settings: Settings) -> bool:
     controller with other numbers (see :func:`pick`)."""
     if r.op == "seed":
         return False
-    return settings.start != "default" or all(r.genome["parts"] != seed_genome(n)["parts"]
+    return settings.start != "default" or all(r.genome["parts"] != SEEDS[n]["parts"]
                                               for n in settings.seeds)
 
 

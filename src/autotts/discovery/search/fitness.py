@@ -8,7 +8,9 @@ breaks the loop's single-beta contract and scores None.
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
+from autotts.controllers.contract import reach_problem
 from autotts.evaluation.pareto import frontier_area
 
 Curves = dict[str, list[dict[str, float]]]
@@ -64,17 +66,11 @@ def reaches(curves: Curves, rule: dict | None, sc64: dict[str, float]) -> bool:
     some store, ``min_branches`` branches opened on average or ``min_sc_share``
     of SC@64's tokens. True without a rule (contract off, or a caller that has
     none) and for curves that do not record branches opened."""
-    if not rule:
+    if not rule or any(not pts or "opened" not in pts[0] for pts in curves.values()):
         return True
-    for store, pts in curves.items():
-        if not pts or "opened" not in pts[0]:
-            return True
-        top = max(pts, key=lambda p: p["beta"])
-        sc = sc64.get(store)
-        if top["opened"] >= rule["min_branches"] or \
-                (sc and top["tokens"] / sc >= rule["min_sc_share"]):
-            return True
-    return False
+    points = [SimpleNamespace(store=store, params={"beta": p["beta"]}, tokens=p["tokens"],
+                              opened=p["opened"]) for store, pts in curves.items() for p in pts]
+    return reach_problem(points, sc64_tokens=sc64, **rule) is None
 
 
 def mid_tokens(curves: Curves) -> float:
