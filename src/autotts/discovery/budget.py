@@ -5,10 +5,12 @@ baselines, the rounds, selection (with the screening re-runs), the held-out
 evaluation and the report. Before each new round the loop asks whether one
 more round *and* the work after the last round still fit; the estimate of
 that work is made from the times measured in this run (round evaluation
-times scaled by seeds and stores; see :func:`finish_estimate_s`). After the
-rounds, the held-out evaluation of rounds that are not picks (the Figure-4
-points) is skipped when it would run past the deadline, and the report says
-so.
+times scaled by seeds and stores; see :func:`finish_estimate_s`), reserving
+the held-out grids of the current picks. After the rounds, a round is a pick
+only if its held-out grid fits what is left beside the other pick
+(``select.budget_picks``); the held-out evaluation of rounds that are not
+picks (the Figure-4 points) is skipped when it would run past the deadline.
+The report says what the budget cut.
 """
 
 from __future__ import annotations
@@ -66,38 +68,44 @@ def round_estimate_s(done: list[dict]) -> float:
     return _mean([float(s.get("wall_s") or 0.0) for s in done])
 
 
+def held_out_grid_s(state: dict, *, seeds: int, screen_seeds: int, held_scale: float) -> float:
+    """Expected seconds of one round's whole grid on held-out: its search
+    evaluation scaled to all seeds (a screened round ran ``screen_seeds``) and
+    to the held-out stores (``held_scale``), times ``HELD_OUT_COST``, plus one spawn."""
+    ran = screen_seeds if state.get("screened") and screen_seeds else seeds
+    search_s = float(state.get("eval_wall_s") or 0.0) * seeds / ran
+    return search_s * held_scale * HELD_OUT_COST + SPAWN_S
+
+
 def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen_topk: int,
                       n_search: int, n_held: int, baselines_s: float,
                       pick_rounds: tuple[int, ...] | None = None) -> float:
     """Expected seconds for selection, held-out and the report after ``done``
     and one more round.
 
-    The picks evaluate their whole grid on ``n_held`` stores with all seeds,
-    each costed as its round's search evaluation scaled by the number of
-    stores and by ``HELD_OUT_COST`` (held-out questions run longer). With
-    ``pick_rounds`` (the current picks by accuracy and by area), the picks
-    after one more round are those, or the new round in place of one or both
-    of them, the new round costed as the dearest so far; without, two picks
-    at the dearest round's cost. The other ok rounds' single held-out points
-    (Figure 4) are not counted, as they are skipped when they would miss the
-    deadline; screening re-runs up to ``2 x screen_topk`` rounds on the search
-    split with all seeds; the held-out baselines take about what the search
-    ones took, scaled by the number of stores.
+    The picks evaluate their whole grid on ``n_held`` stores with all seeds
+    (:func:`held_out_grid_s`). With ``pick_rounds`` (the current picks by
+    accuracy and by area) only those are reserved: a later round becomes a
+    pick only if its own grid then fits (``select.picks`` with the budget), so
+    one dear early round no longer reserves room for a second one as dear.
+    Without them (or in screening mode, where the picks come from re-runs)
+    two picks at the dearest round's cost. The other ok rounds' single
+    held-out points (Figure 4) are not counted, as they are skipped when they
+    would miss the deadline; screening re-runs up to ``2 x screen_topk``
+    rounds on the search split with all seeds; the held-out baselines take
+    about what the search ones took, scaled by the number of stores.
     """
-    ok = [s for s in done if s.get("status") == "ok"]
-    evals = [float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")]
-    if not ok or not evals:
-        return baselines_s * n_held / max(1, n_search) + REPORT_S
-    round_seeds = screen_seeds or seeds
-    dearest = max(evals) * seeds / round_seeds  # one grid on all seeds, search split
+    ok = [s for s in done if s.get("status") == "ok" and s.get("eval_wall_s")]
     held_scale = n_held / max(1, n_search)
-    cost = {s["round"]: float(s["eval_wall_s"]) for s in ok if s.get("eval_wall_s")}
-    now = [cost[r] for r in set(pick_rounds or ()) if r in cost]
+    if not ok:
+        return baselines_s * held_scale + REPORT_S
+    kw = dict(seeds=seeds, screen_seeds=screen_seeds, held_scale=held_scale)
+    now = [held_out_grid_s(s, **kw) for s in ok if s["round"] in set(pick_rounds or ())]
     if pick_rounds is None or screen_seeds or not now:
-        grids = min(2, len(ok)) * dearest
-    else:  # the current picks, or the next round (at most the dearest) replacing one or both
-        grids = max(sum(now), dearest + max(now))
-    picks = grids * held_scale * HELD_OUT_COST + min(2, len(ok)) * SPAWN_S
-    screening = min(len(ok), 2 * screen_topk) * _mean(evals) * seeds / round_seeds \
-        if screen_seeds else 0.0
+        picks = min(2, len(ok)) * max(held_out_grid_s(s, **kw) for s in ok)
+    else:
+        picks = sum(now)
+    round_seeds = screen_seeds or seeds
+    screening = min(len(ok), 2 * screen_topk) * _mean([float(s["eval_wall_s"]) for s in ok]) \
+        * seeds / round_seeds if screen_seeds else 0.0
     return picks + screening + baselines_s * held_scale + REPORT_S

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 
-from autotts.discovery.budget import REPORT_S, Budget
+from autotts.discovery.budget import REPORT_S, Budget, held_out_grid_s
 from autotts.discovery.evaluate import evaluate_candidate
 from autotts.discovery.heldout_summary import beta_curve_rows, cmc_reference
 from autotts.discovery.integrity import file_intact, seal_file, trusted
@@ -27,14 +28,51 @@ from autotts.discovery.screening import full_stage, with_full_scores
 from autotts.discovery.state import RunLock, now, read_json, round_dir, write_json
 
 
-def picks(done: list[dict]) -> dict[str, int | None]:
-    """Round numbers picked by best accuracy and by frontier area (None when no round is ok)."""
+def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
+          allowance: float = math.inf) -> dict[str, int | None]:
+    """Round numbers picked by best accuracy and by frontier area (None when no round is ok).
+
+    With ``cost`` (a round's held-out grid in seconds) the picks' grids must
+    fit ``allowance`` together: the best-accuracy round among those that fit
+    alone, then the best-area round that fits beside it. When no round fits
+    at all the unconstrained accuracy pick is both picks (the picks are always
+    evaluated, even past the deadline).
+    """
     ok = [s for s in done if s.get("status") == "ok"]
-    by_acc = best_round(done)
+    fits = (lambda s, room: True) if cost is None else (lambda s, room: cost(s) <= room)
+    by_acc = best_round([s for s in ok if fits(s, allowance)]) or best_round(ok)
+    if by_acc is None:
+        return {"accuracy": None, "area": None}
+    room = allowance - (0.0 if cost is None else cost(by_acc))
     scored = [s for s in ok if not math.isnan(s["score"].get("area", math.nan))]
-    by_area = max(scored, key=lambda s: (s["score"]["area"], -s["round"])) if scored else None
-    return {"accuracy": by_acc["round"] if by_acc else None,
-            "area": by_area["round"] if by_area else None}
+    beside = [s for s in scored if s is by_acc or fits(s, room)]
+    # nothing with an area fits beside the accuracy pick: it carries both picks
+    by_area = max(beside, key=lambda s: (s["score"]["area"], -s["round"])) if beside \
+        else (by_acc if scored else None)
+    return {"accuracy": by_acc["round"], "area": by_area["round"] if by_area else None}
+
+
+def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dict, list[str]]:
+    """The picks, within what is left of the wall budget after the held-out
+    baselines and the report; returns (picks, notes on rounds passed over)."""
+    free = picks(done)
+    if budget is None or not budget.limited:
+        return free, []
+    held_scale = len(run.store_refs("held_out")) / max(1, len(run.store_refs("search")))
+    kw = dict(seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
+              held_scale=held_scale)
+    allowance = budget.left_s() - REPORT_S \
+        - float(run.meta.get("baselines_wall_s", 0.0)) * held_scale
+    # a grid already evaluated (a resumed finalize) costs nothing more
+    grid = {s["round"]: 0.0 if (read_json(run.dir / f"final/heldout_r{s['round']:04d}.json")
+                                or {}).get("full") else held_out_grid_s(s, **kw)
+            for s in done if s.get("status") == "ok"}
+    chosen = picks(done, lambda s: grid[s["round"]], allowance)
+    notes = [f"round {free[k]}, the best by {k}, is not a pick: its held-out grid (about "
+             f"{grid[free[k]] / 60:.1f} min) does not fit the {max(0.0, allowance) / 60:.1f} min "
+             f"left of the wall budget beside the other pick; round {chosen[k]} is"
+             for k in free if free[k] != chosen[k]]
+    return chosen, notes
 
 
 def _held_out_round(run: Run, st: dict, full: bool) -> dict:
@@ -72,11 +110,13 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
         if run.cfg.run.screening:  # re-run the contenders on all seeds, pick on those numbers
             with phases.phase("selection: full-seed re-runs of the contenders"):
                 done, contenders = full_stage(run, done)
-            chosen = picks(with_full_scores(done))
+            chosen, passed_over = budget_picks(run, with_full_scores(done), budget)
             screening = {"screen_seeds": run.cfg.run.screen_seeds, "seeds": run.cfg.run.seeds,
                          "topk": run.cfg.run.screen_topk, "considered": contenders}
         else:
-            chosen = picks(done)
+            chosen, passed_over = budget_picks(run, done, budget)
+        for note in passed_over:  # only a limited budget passes a round over
+            budget.note(note)  # type: ignore[union-attr]
         # every held-out reference (baselines, the envelope's extra curves, CMC) in one
         # phase, before the picks: the report then only reads them
         with phases.phase("baselines and reference curves on the held-out split"):

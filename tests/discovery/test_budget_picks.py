@@ -1,0 +1,64 @@
+"""Picks under the wall budget: a round is a pick only if its held-out grid fits."""
+
+from __future__ import annotations
+
+import math
+
+from autotts.discovery.budget import REPORT_S, Budget, held_out_grid_s
+from autotts.discovery.select import budget_picks, picks
+from autotts.discovery.state import write_json
+
+
+def state(n: int, acc: float, area: float, eval_s: float) -> dict:
+    return {"round": n, "status": "ok", "eval_wall_s": eval_s,
+            "score": {"best_accuracy": acc, "area": area}}
+
+
+# round 1 is best by accuracy, round 3 best by area; round 1 is dear
+DONE = [state(1, 0.50, 60.0, 100.0), state(2, 0.45, 61.0, 40.0), state(3, 0.48, 62.0, 60.0)]
+COST = {1: 100.0, 2: 40.0, 3: 60.0}.__getitem__
+
+
+def by_cost(s: dict) -> float:
+    return COST(s["round"])
+
+
+def test_without_a_cost_the_picks_are_the_best_by_accuracy_and_by_area():
+    assert picks(DONE) == {"accuracy": 1, "area": 3}
+    assert picks(DONE, by_cost, math.inf) == {"accuracy": 1, "area": 3}
+
+
+def test_the_area_pick_must_fit_beside_the_accuracy_pick():
+    assert picks(DONE, by_cost, 160.0) == {"accuracy": 1, "area": 3}
+    assert picks(DONE, by_cost, 159.0) == {"accuracy": 1, "area": 2}
+    # nothing fits beside it: the accuracy pick carries both
+    assert picks(DONE, by_cost, 120.0) == {"accuracy": 1, "area": 1}
+
+
+def test_a_round_whose_grid_does_not_fit_alone_is_not_the_accuracy_pick():
+    assert picks(DONE, by_cost, 99.0) == {"accuracy": 3, "area": 3}
+    assert picks(DONE, by_cost, 59.0) == {"accuracy": 2, "area": 2}
+
+
+def test_when_nothing_fits_the_unconstrained_accuracy_pick_is_both():
+    assert picks(DONE, by_cost, 10.0) == {"accuracy": 1, "area": 1}
+    assert picks([], by_cost, 10.0) == {"accuracy": None, "area": None}
+
+
+def test_budget_picks_cost_rounds_on_the_held_out_stores_and_say_what_they_passed_over(make_run):
+    run = make_run()
+    run.meta["baselines_wall_s"] = 0.0
+    held_scale = len(run.store_refs("held_out")) / len(run.store_refs("search"))
+    kw = dict(seeds=run.cfg.run.seeds, screen_seeds=0, held_scale=held_scale)
+    grid = {s["round"]: held_out_grid_s(s, **kw) for s in DONE}
+    assert budget_picks(run, DONE, None) == ({"accuracy": 1, "area": 3}, [])
+    assert budget_picks(run, DONE, Budget(0)) == ({"accuracy": 1, "area": 3}, [])
+    # room for round 1 and round 2 (not 3) after the report's reserve
+    total = REPORT_S + grid[1] + grid[2] + 1.0
+    chosen, notes = budget_picks(run, DONE, Budget(total, spent_before_s=0.0))
+    assert chosen == {"accuracy": 1, "area": 2}
+    assert len(notes) == 1 and notes[0].startswith("round 3, the best by area, is not a pick")
+    # round 3's grid already evaluated (a resumed finalize): it costs nothing more
+    write_json(run.dir / "final" / "heldout_r0003.json", {"round": 3, "full": True})
+    chosen, notes = budget_picks(run, DONE, Budget(total, spent_before_s=0.0))
+    assert chosen == {"accuracy": 1, "area": 3} and notes == []
