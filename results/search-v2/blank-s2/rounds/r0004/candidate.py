@@ -116,7 +116,8 @@ def add_final(st: Branches, i: int) -> None:
 
 
 def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals, then probe it."""
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
     ep = st.ep
     answer = None
     for _ in range(burst):
