@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from autotts.discovery.budget import REPORT_S, Budget, held_out_grid_s
+from autotts.discovery.integrity import seal_file
 from autotts.discovery.select import budget_picks, picks
 from autotts.discovery.state import write_json
 
@@ -58,7 +59,10 @@ def test_budget_picks_cost_rounds_on_the_held_out_stores_and_say_what_they_passe
     chosen, notes = budget_picks(run, DONE, Budget(total, spent_before_s=0.0))
     assert chosen == {"accuracy": 1, "area": 2}
     assert len(notes) == 1 and notes[0].startswith("round 3, the best by area, is not a pick")
-    # round 3's grid already evaluated (a resumed finalize): it costs nothing more
+    # round 3's grid on disk but unsealed: it would be re-derived, so it is still costed
     write_json(run.dir / "final" / "heldout_r0003.json", {"round": 3, "full": True})
+    assert budget_picks(run, DONE, Budget(total, spent_before_s=0.0))[0]["area"] == 2
+    # sealed (a resumed finalize): it costs nothing more
+    seal_file(run, "final/heldout_r0003.json", 3)
     chosen, notes = budget_picks(run, DONE, Budget(total, spent_before_s=0.0))
     assert chosen == {"accuracy": 1, "area": 3} and notes == []

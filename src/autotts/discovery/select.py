@@ -39,7 +39,10 @@ def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
     evaluated, even past the deadline).
     """
     ok = [s for s in done if s.get("status") == "ok"]
-    fits = (lambda s, room: True) if cost is None else (lambda s, room: cost(s) <= room)
+
+    def fits(s: dict, room: float) -> bool:
+        return cost is None or cost(s) <= room
+
     by_acc = best_round([s for s in ok if fits(s, allowance)]) or best_round(ok)
     if by_acc is None:
         return {"accuracy": None, "area": None}
@@ -64,9 +67,8 @@ def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dic
     allowance = budget.left_s() - REPORT_S \
         - float(run.meta.get("baselines_wall_s", 0.0)) * held_scale
     # a grid already evaluated (a resumed finalize) costs nothing more
-    grid = {s["round"]: 0.0 if (read_json(run.dir / f"final/heldout_r{s['round']:04d}.json")
-                                or {}).get("full") else held_out_grid_s(s, **kw)
-            for s in done if s.get("status") == "ok"}
+    grid = {s["round"]: 0.0 if _cached_held_out(run, s["round"], full=True)
+            else held_out_grid_s(s, **kw) for s in done if s.get("status") == "ok"}
     chosen = picks(done, lambda s: grid[s["round"]], allowance)
     notes = [f"round {free[k]}, the best by {k}, is not a pick: its held-out grid (about "
              f"{grid[free[k]] / 60:.1f} min) does not fit the {max(0.0, allowance) / 60:.1f} min "
@@ -75,15 +77,23 @@ def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dic
     return chosen, notes
 
 
+def _cached_held_out(run: Run, round_n: int, full: bool) -> dict | None:
+    """A round's held-out result already on disk (whole grid if ``full``), or None.
+    It counts only while its seal holds; otherwise it is re-derived."""
+    rel = f"final/heldout_r{round_n:04d}.json"
+    cached = read_json(run.dir / rel)
+    if cached is not None and (cached.get("full") or not full) and file_intact(run, rel, round_n):
+        return cached
+    return None
+
+
 def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     """Evaluate one round on held-out (cached in RUN/final/heldout_rNNNN.json)."""
+    cached = _cached_held_out(run, st["round"], full)
+    if cached is not None:
+        return cached
     rel = f"final/heldout_r{st['round']:04d}.json"
     path = run.dir / rel
-    cached = read_json(path)
-    # a cached result is used only while its seal holds; otherwise it is re-derived
-    if cached is not None and (cached.get("full") or not full) \
-            and file_intact(run, rel, st["round"]):
-        return cached
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
     res = evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
@@ -115,8 +125,9 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
                          "topk": run.cfg.run.screen_topk, "considered": contenders}
         else:
             chosen, passed_over = budget_picks(run, done, budget)
-        for note in passed_over:  # only a limited budget passes a round over
-            budget.note(note)  # type: ignore[union-attr]
+        if budget is not None:  # only a limited budget passes a round over
+            for note in passed_over:
+                budget.note(note)
         # every held-out reference (baselines, the envelope's extra curves, CMC) in one
         # phase, before the picks: the report then only reads them
         with phases.phase("baselines and reference curves on the held-out split"):
