@@ -147,9 +147,13 @@ def test_default_start_proposes_and_promotes_no_retuned_seed(tmp_path):
     screened = {d["id"]: d for r in history for d in r.meta["search"]["screened"]}
     promoted = [screened[d["id"]] for r in history for d in r.meta["search"]["promoted"]]
     assert promoted and not any(d["genome"]["parts"] in parts for d in promoted)
-    # re-tuned seeds were bred and screened, and stay in the archive as parents
-    retuned = [d for d in screened.values() if d["op"] != "seed" and d["genome"]["parts"] in parts]
-    assert retuned
+    # the seeds were bred from, but no child with a seed's parts (a re-tuned
+    # seed, never proposable) took a screening slot, though the screener
+    # scores that family far above the rest
+    assert any(set(d["parents"]) & {design_id(g) for g in SEEDS.values()}
+               for d in screened.values())
+    assert [d["op"] for d in screened.values() if d["genome"]["parts"] in parts] \
+        == ["seed"] * len(SEEDS)
 
 
 def test_blank_start_never_uses_a_seed_design(tmp_path):
@@ -235,3 +239,13 @@ def test_no_design_the_loops_budget_reach_rule_refuses_is_proposed(tmp_path):
 
     assert min(proposals(None)) < 12    # without the rule, a design that never reaches
     assert min(proposals(rule)) >= 12   # with it, only designs the loop would accept
+
+
+def test_only_the_default_start_refuses_children_with_a_seeds_parts():
+    from autotts.discovery.search.evolve import has_seed_parts
+    retuned = seed_genome("cmc")
+    retuned["coefs"]["n_init"] = [3, 5]
+    assert has_seed_parts(retuned, Settings())
+    assert not has_seed_parts(retuned, Settings(seeds=("asc",)))
+    # a blank start has no seed designs: the rule leaves its search as it was
+    assert not has_seed_parts(retuned, Settings(start="blank"))

@@ -6,8 +6,10 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
    designs (default start), or random designs only (blank start);
 2. children in batches of ``batch``: an operator chosen by the bandit
    (:func:`elites.choose_operator`), parents from the MAP-Elites archive,
-   refused when not novel; each batch is screened on ``screen_seeds`` seeds
-   before the next is bred, until ``per_round`` designs were screened;
+   refused when not novel or when they could never be proposed (a seed
+   design re-tuned, see :func:`has_seed_parts`); each batch is screened on
+   ``screen_seeds`` seeds before the next is bred, until ``per_round``
+   designs were screened;
 3. the ``promote`` best designs still at the first fidelity are screened
    again on ``promote_seeds`` seeds;
 4. the best promoted design not yet proposed becomes the round's candidate
@@ -31,6 +33,7 @@ from autotts.discovery.search.designs import SEEDS, random_genome, seed_genome
 from autotts.discovery.search.elites import Archive, Record, choose_operator, design_id
 from autotts.discovery.search.fitness import TOKEN_HI, TOKEN_LO, Curves, fitness, mid_tokens
 from autotts.discovery.search.operators import apply, is_near
+from autotts.discovery.search.space import Genome
 
 STARTS = ("default", "blank")
 Reach = Callable[[Curves], bool] | None  # does a curve meet the loop's budget-reach rule
@@ -114,7 +117,8 @@ def breed(archive: Archive, settings: Settings, rng: random.Random, n: int) -> l
             parents.append(archive.parent(settings.population, rng, exclude=p1.id))
         child, how = apply(op, [p.genome for p in parents], rng)
         cid = design_id(child)
-        if cid in archive or any(design_id(c[0]) == cid for c in out) \
+        if has_seed_parts(child, settings) or cid in archive \
+                or any(design_id(c[0]) == cid for c in out) \
                 or is_near(child, tried + [c[0] for c in out]):
             continue
         out.append((child, op, how, tuple(p.id for p in parents) if op != "fresh" else ()))
@@ -161,15 +165,22 @@ def _add(archive: Archive, records: list[Record]) -> list[Record]:
     return records
 
 
+def has_seed_parts(genome: Genome, settings: Settings) -> bool:
+    """Whether, in a default start, a design has exactly a seed design's parts
+    (the seed itself, or a seed re-tuned: other knobs, same mechanism)."""
+    return settings.start == "default" and any(genome["parts"] == SEEDS[n]["parts"]
+                                               for n in settings.seeds)
+
+
 def proposable(r: Record, settings: Settings) -> bool:
     """Whether a design may be promoted and proposed. The default start's seed
-    designs stay parents, and so does every design with a seed design's parts
-    (a re-tuned seed): the search proposes what it composed, not a given
-    controller with other numbers (see :func:`pick`)."""
-    if r.op == "seed":
-        return False
-    return settings.start != "default" or all(r.genome["parts"] != SEEDS[n]["parts"]
-                                              for n in settings.seeds)
+    designs stay parents, and so does any other design with a seed design's
+    parts: the search proposes what it composed, not a given controller with
+    other numbers (see :func:`pick`). Since such designs can never be handed
+    over, :func:`breed` no longer makes them: in the measurement at
+    ``72ed291`` re-tuned CMCs filled the default start's top designs in every
+    round, taking screening slots and parent draws from designs it could propose."""
+    return r.op != "seed" and not has_seed_parts(r.genome, settings)
 
 
 def promote(archive: Archive, settings: Settings, screener,
