@@ -12,7 +12,7 @@ reads every finished run and writes ``summary.md`` / ``summary.json``:
 - the paired bootstrap of pick minus CMC at matched held-out tokens (CMC's
   curve interpolated in log tokens) at every beta of the pick inside CMC's
   token range;
-- the job's wall time.
+- the job's wall time and the commit it ran (``jobs.json``).
 
 The CMC references are computed here once and cached in ``OUT/reference.json``
 (held-out stores are opened only after the runs have finished). Usage::
@@ -48,7 +48,21 @@ def run_job(out: Path, start: str, seed: int, minutes: float) -> dict:
     t0 = time.monotonic()
     with open(out / f"{start}-s{seed}.log", "w") as log:
         rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
-    return {"start": start, "seed": seed, "rc": rc, "wall_s": time.monotonic() - t0}
+    return {"start": start, "seed": seed, "rc": rc, "wall_s": time.monotonic() - t0,
+            "code": code_version()}
+
+
+def code_version() -> str:
+    """The commit of this checkout (``+dirty`` with uncommitted changes), or "unknown"."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty.strip() else "")
 
 
 def curves_of(cells: list[dict]) -> dict[str, list[dict]]:
@@ -145,9 +159,10 @@ def summary(out: Path, data: Path) -> str:
     ref = references(out, data)
     jobs = json.loads((out / "jobs.json").read_text()) if (out / "jobs.json").is_file() else []
     walls = {f"{j['start']}-s{j['seed']}": j["wall_s"] for j in jobs}
+    codes = {f"{j['start']}-s{j['seed']}": j.get("code", "?") for j in jobs}  # the last run wins
     doc, lines = {}, ["| run | pick | round | search area (CMC) | held-out best <= CMC b0.5 "
-                      "tokens (CMC b0.5) | targets | vs CMC at matched tokens | wall |",
-                      "|---|---|---|---|---|---|---|---|"]
+                      "tokens (CMC b0.5) | targets | vs CMC at matched tokens | wall | code |",
+                      "|---|---|---|---|---|---|---|---|---|"]
     for rundir in sorted(p for p in out.iterdir() if (p / "final" / "selection.json").is_file()):
         doc[rundir.name] = v = verdict(rundir, ref)
         for rule, r in v.items():
@@ -159,7 +174,8 @@ def summary(out: Path, data: Path) -> str:
             lines.append(f"| {rundir.name} | {rule} | r{r['round']} | {r['search_area']:.2f} "
                          f"({r['cmc_area']:.2f}) | {held} ({c['accuracy']:.2f}% @ "
                          f"{c['tokens'] / 1e3:.0f}k) | {met} | {gap_text(r['gaps_vs_cmc'])} | "
-                         + (f"{wall / 60:.1f} min" if wall else "?") + " |")
+                         + (f"{wall / 60:.1f} min" if wall else "?")
+                         + f" | {codes.get(rundir.name, '?')} |")
     (out / "summary.json").write_text(json.dumps(doc, indent=1))
     text = "\n".join(lines) + "\n"
     (out / "summary.md").write_text(text)
