@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote length, widen window, depth aligned, prune keep_k, stop margin.
-Round 1: stop -> margin (design 90982aa6de21, screened in round 1).
+Parts: vote completed, widen stalled, depth aligned, prune patience, stop momentum.
+Round 1: crossover + aligned_burst base (design 8c9b5ad56b29, screened in round 1).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,16 +19,20 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (44.51, 11.03)  # branches opened at the start
-MAX_BRANCHES = (9.52, 20.43)  # most branches ever opened (ceiling 64)
-WARM_UP = (2, 5.79)  # steps before pruning, aligned depth and stopping
-REFILL = (1.15, 1.47)  # branches opened when every branch is done
-LEN_POWER = (1.101, 2.523)  # how strongly a longer finished trace is down-weighted
-LANES = (1.95, 0.89)  # oldest live branches advanced per step
-ALIGNED_BURST = (5.43, 0.13)  # intervals a winner-aligned branch takes per step
-PATIENCE = (11.39, 18.85)  # disagreeing steps before a branch is pruned
-KEEP = (1.79, 11.45)  # live branches never pruned below
-MARGIN = (1.96, 12.94)  # votes the leading finished answer must be ahead by
+N_INIT = (2, 6)  # branches opened at the start
+MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
+WARM_UP = (1.66, 23.27)  # steps before pruning, aligned depth and stopping
+REFILL = (7.43, 7.77)  # branches opened when every branch is done
+WIDEN_SIZE = (1, 3)  # branches opened per widening
+STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
+WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
+EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
+TREND_LEN = (2, 6)  # EMA points in the trend window
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
+PATIENCE = (11.3, 13.75)  # disagreeing steps before a branch is pruned
+CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+MIN_VOTES = (2, 3)  # votes needed before stopping
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -49,12 +53,16 @@ def schedule(beta: float) -> dict:
         "max_branches": whole(MAX_BRANCHES, b, 1, 64),
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
-        "len_power": frac(LEN_POWER, b, 0.0, 4.0),
-        "lanes": whole(LANES, b, 1, 64),
+        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
+        "stall": frac(STALL, b, -0.2, 0.3),
+        "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
+        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
+        "trend_len": whole(TREND_LEN, b, 2, 16),
         "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
-        "keep": whole(KEEP, b, 1, 16),
-        "margin": whole(MARGIN, b, 1, 20),
+        "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
+        "min_votes": whole(MIN_VOTES, b, 1, 32),
+        "slack": frac(SLACK, b, 0.0, 0.2),
     }
 
 
@@ -128,17 +136,20 @@ def advance(st: Branches, i: int, burst: int) -> None:
     st.seen[i].append(answer)
 
 
-def length_counts(st: Branches, k: dict) -> dict[str, float]:
-    """Finished answers weighted ``(shortest / own length) ** len_power``, length
-    in intervals: a trace much longer than the shortest counts less."""
-    ep = st.ep
-    shortest = min((ep.depth(i) for i in st.order), default=1)
-    counts = {}
-    for i in st.order:
-        a = ep.latest(i)
-        w = (max(1, shortest) / max(1, ep.depth(i))) ** k["len_power"]
-        counts[a] = counts.get(a, 0.0) + w
-    return counts
+def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
+    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
+    step's last point is replaced."""
+    st.ema = (1 - alpha) * st.ema + alpha * conf
+    if new_step:
+        st.hist.append(st.ema)
+    else:
+        st.hist[-1] = st.ema
+
+
+def trend(st: Branches) -> float:
+    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
+    h = st.hist
+    return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
 def count_off(st: Branches, winner: str) -> list[int]:
@@ -150,33 +161,29 @@ def count_off(st: Branches, winner: str) -> list[int]:
     return alive
 
 
-def vote_length(st: Branches, k: dict) -> tuple[str | None, float]:
-    """Length-weighted majority of the finished answers and its Beta confidence."""
-    winner, v1, v2 = stats_from_counts(length_counts(st, k))
+def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of finished branches' answers and its Beta confidence."""
+    winner, v1, v2 = stats_from_counts(st.pool)
     st.n_votes = st.n_pool
-    return winner, beta_confidence(round(v1, 2), round(v2, 2))
+    return winner, beta_confidence(v1, v2)
 
 
-def answer_length(st: Branches, k: dict) -> str | None:
-    """Length-weighted majority; without finished answers, of the live branches' latest."""
+def answer_completed(st: Branches, k: dict) -> str | None:
+    """Majority of finished answers; without any, of the live branches' latest."""
     if st.n_pool:
-        return stats_from_counts(length_counts(st, k))[0]
+        return stats_from_counts(st.pool)[0]
     ep = st.ep
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
-    """Prune the longest-disagreeing branches past ``patience``, never leaving
-    fewer than ``keep`` live branches."""
+def prune_patience(st: Branches, winner: str, k: dict) -> None:
+    """Prune every live branch that disagreed with the winner ``patience``
+    rounds in a row, as long as another branch stays alive."""
     alive = count_off(st, winner)
-    worst = [i for i in alive if st.off[i] >= k["patience"]]
-    worst.sort(key=lambda i: -st.off[i])
-    cut = worst[: max(0, len(alive) - k["keep"])]
-    for i in cut:
-        st.dropped[i] = True
-        st.ep.prune(i)
-    if worst:
-        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
+    for i in alive:
+        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
+            st.dropped[i] = True
+            st.ep.prune(i)
 
 
 def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
@@ -189,40 +196,45 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
-def stop_margin(st: Branches, winner: str | None, conf: float, warm: bool,
-                k: dict) -> bool:
-    """Stop once the leading finished answer is ``margin`` votes ahead of the next."""
-    _, v1, v2 = stats_from_counts(st.pool)
-    return warm and v1 - v2 >= k["margin"]
+def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
+                  k: dict) -> bool:
+    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
+    fallen by more than ``slack`` over the trend window."""
+    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
+            and trend(st) >= -k["slack"])
 
 
-def widen_window(st: Branches, winner: str | None, conf: float, step: int,
-                 k: dict) -> int:
-    """Keep ``lanes`` branches in flight: open one for each that finished or
-    was pruned (a race in which finished branches are replaced)."""
-    return max(0, k["lanes"] - len(st.alive()))
+def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
+                  k: dict) -> int:
+    """Open ``widen_size`` branches when the confidence EMA is below
+    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
+    past_warm_up = step >= max(1, k["warm_up"] // 2)
+    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
+    return k["widen_size"] if past_warm_up and stalled else 0
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote length, widen window, depth aligned, prune keep_k, stop margin."""
+    """Vote completed, widen stalled, depth aligned, prune patience, stop momentum."""
 
     beta: float = 0.5
 
     def solve(self, ep) -> str | None:
         k = schedule(self.beta)
-        st = Branches(ep, 2)
+        st = Branches(ep, k["trend_len"])
         open_branches(st, min(k["n_init"], k["max_branches"]))
         if not st.ids:
             return None
         for step in range(MAX_STEPS):
             warm = step >= k["warm_up"]
-            winner, conf = vote_length(st, k)
+            winner, conf = vote_completed(st, k)
+            track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
-                prune_keep_k(st, winner, k)
+                prune_patience(st, winner, k)
             deepen_aligned(st, winner if warm else None, k)
-            winner, conf = vote_length(st, k)
-            if stop_margin(st, winner, conf, warm, k):
+            winner, conf = vote_completed(st, k)
+            track_confidence(st, conf, k["ema_alpha"], False)
+            if stop_momentum(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)
@@ -233,5 +245,5 @@ class SearchController(Controller):
                 open_branches(st, min(k["refill"], room))
                 continue
             if room > 0:
-                open_branches(st, min(widen_window(st, winner, conf, step, k), room))
-        return answer_length(st, k)
+                open_branches(st, min(widen_stalled(st, winner, conf, step, k), room))
+        return answer_completed(st, k)

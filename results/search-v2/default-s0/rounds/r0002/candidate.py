@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth aligned, prune keep_k, stop confidence.
-Round 2: stop -> confidence (design b4ba106e566d, screened in round 2).
+Parts: vote completed, widen stalled, depth aligned, prune patience, stop momentum.
+Round 2: conf_thresh slope, stall slope (design 98c569c066c4, screened in round 2).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -21,18 +21,18 @@ MAX_STEPS = 500  # outer rounds per question
 # knob = (BASE, SLOPE)
 N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0)  # branches opened when every branch is done
+WARM_UP = (1.66, 23.27)  # steps before pruning, aligned depth and stopping
+REFILL = (7.43, 7.77)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
-STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
+STALL = (0.04, -0.024)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
 ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
-PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
-KEEP = (2, 1.61)  # live branches never pruned below
-CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+PATIENCE = (11.3, 13.75)  # disagreeing steps before a branch is pruned
+CONF_THRESH = (0.85, 0.144)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -60,9 +60,9 @@ def schedule(beta: float) -> dict:
         "trend_len": whole(TREND_LEN, b, 2, 16),
         "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
-        "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
+        "slack": frac(SLACK, b, 0.0, 0.2),
     }
 
 
@@ -176,18 +176,14 @@ def answer_completed(st: Branches, k: dict) -> str | None:
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
-    """Prune the longest-disagreeing branches past ``patience``, never leaving
-    fewer than ``keep`` live branches."""
+def prune_patience(st: Branches, winner: str, k: dict) -> None:
+    """Prune every live branch that disagreed with the winner ``patience``
+    rounds in a row, as long as another branch stays alive."""
     alive = count_off(st, winner)
-    worst = [i for i in alive if st.off[i] >= k["patience"]]
-    worst.sort(key=lambda i: -st.off[i])
-    cut = worst[: max(0, len(alive) - k["keep"])]
-    for i in cut:
-        st.dropped[i] = True
-        st.ep.prune(i)
-    if worst:
-        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
+    for i in alive:
+        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
+            st.dropped[i] = True
+            st.ep.prune(i)
 
 
 def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
@@ -200,11 +196,12 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
-def stop_confidence(st: Branches, winner: str | None, conf: float, warm: bool,
-                    k: dict) -> bool:
-    """Stop once the vote's Beta confidence reaches ``conf_thresh`` with at
-    least ``min_votes`` votes."""
-    return warm and st.n_votes >= k["min_votes"] and conf >= k["conf_thresh"]
+def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
+                  k: dict) -> bool:
+    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
+    fallen by more than ``slack`` over the trend window."""
+    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
+            and trend(st) >= -k["slack"])
 
 
 def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
@@ -218,7 +215,7 @@ def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth aligned, prune keep_k, stop confidence."""
+    """Vote completed, widen stalled, depth aligned, prune patience, stop momentum."""
 
     beta: float = 0.5
 
@@ -233,11 +230,11 @@ class SearchController(Controller):
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
-                prune_keep_k(st, winner, k)
+                prune_patience(st, winner, k)
             deepen_aligned(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
-            if stop_confidence(st, winner, conf, warm, k):
+            if stop_momentum(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth aligned, prune patience, stop momentum.
-Round 3: prune -> patience (design 0143c9a11967, screened in round 3).
+Parts: vote completed, widen stalled, depth aligned, prune patience, stop confidence.
+Round 3: patience slope (design a9ffe29972f7, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -21,18 +21,17 @@ MAX_STEPS = 500  # outer rounds per question
 # knob = (BASE, SLOPE)
 N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (0, 0.69)  # branches opened when every branch is done
+WARM_UP = (1.66, 23.27)  # steps before pruning, aligned depth and stopping
+REFILL = (7.43, 7.77)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
-STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
+STALL = (0.04, -0.024)  # EMA rise at or below which confidence has stalled
 WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 6)  # EMA points in the trend window
+TREND_LEN = (3.03, 6)  # EMA points in the trend window
 ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
-PATIENCE = (3, 10.43)  # disagreeing steps before a branch is pruned
-CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+PATIENCE = (11.3, 11.86)  # disagreeing steps before a branch is pruned
+CONF_THRESH = (0.85, 0.144)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
-SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -62,7 +61,6 @@ def schedule(beta: float) -> dict:
         "patience": whole(PATIENCE, b, 1, 40),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
-        "slack": frac(SLACK, b, 0.0, 0.2),
     }
 
 
@@ -196,12 +194,11 @@ def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
         advance(st, i, k["aligned_burst"] if aligned else 1)
 
 
-def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
-                  k: dict) -> bool:
-    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
-    fallen by more than ``slack`` over the trend window."""
-    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
-            and trend(st) >= -k["slack"])
+def stop_confidence(st: Branches, winner: str | None, conf: float, warm: bool,
+                    k: dict) -> bool:
+    """Stop once the vote's Beta confidence reaches ``conf_thresh`` with at
+    least ``min_votes`` votes."""
+    return warm and st.n_votes >= k["min_votes"] and conf >= k["conf_thresh"]
 
 
 def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
@@ -215,7 +212,7 @@ def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth aligned, prune patience, stop momentum."""
+    """Vote completed, widen stalled, depth aligned, prune patience, stop confidence."""
 
     beta: float = 0.5
 
@@ -234,7 +231,7 @@ class SearchController(Controller):
             deepen_aligned(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
-            if stop_momentum(st, winner, conf, warm, k):
+            if stop_confidence(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote first, widen disagree, depth oldest, prune keep_k, stop first_m.
-Round 2: crossover + max_branches slope (design b0112c654593, screened in round 1).
+Parts: vote completed, widen none, depth oldest, prune keep_k, stop momentum.
+Round 2: depth -> oldest (design b0b444d63078, screened in round 2).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,16 +19,18 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2, 6)  # branches opened at the start
-MAX_BRANCHES = (15.29, 7.39)  # most branches ever opened (ceiling 64)
-WARM_UP = (35.46, 1.15)  # steps before pruning, aligned depth and stopping
+N_INIT = (4, 28)  # branches opened at the start
+MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
+WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
 REFILL = (0, 0)  # branches opened when every branch is done
-FIRST_M = (1.6, 22.37)  # first finishers that vote (and may stop)
-WIDEN_SIZE = (6.51, 2.27)  # branches opened per widening
-SHARE = (0.573, 0.269)  # leader's vote share below which branches disagree
-LANES = (8.87, 4.22)  # oldest live branches advanced per step
+LANES = (11.96, 23.28)  # oldest live branches advanced per step
 PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
+CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+MIN_VOTES = (2, 3)  # votes needed before stopping
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
+EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
+TREND_LEN = (2, 6)  # EMA points in the trend window
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -49,12 +51,14 @@ def schedule(beta: float) -> dict:
         "max_branches": whole(MAX_BRANCHES, b, 1, 64),
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
-        "first_m": whole(FIRST_M, b, 1, 32),
-        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "share": frac(SHARE, b, 0.3, 1.0),
         "lanes": whole(LANES, b, 1, 64),
         "patience": whole(PATIENCE, b, 1, 40),
         "keep": whole(KEEP, b, 1, 16),
+        "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
+        "min_votes": whole(MIN_VOTES, b, 1, 32),
+        "slack": frac(SLACK, b, 0.0, 0.2),
+        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
+        "trend_len": whole(TREND_LEN, b, 2, 16),
     }
 
 
@@ -128,27 +132,20 @@ def advance(st: Branches, i: int, burst: int) -> None:
     st.seen[i].append(answer)
 
 
-def first_counts(st: Branches, k: dict) -> dict[str, int]:
-    """Votes of the first ``first_m`` branches to finish. Finish order favours
-    short traces, which are more often right (short-m@k)."""
-    ep = st.ep
-    counts = {}
-    for i in st.order[: k["first_m"]]:
-        a = ep.latest(i)
-        counts[a] = counts.get(a, 0) + 1
-    return counts
+def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
+    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
+    step's last point is replaced."""
+    st.ema = (1 - alpha) * st.ema + alpha * conf
+    if new_step:
+        st.hist.append(st.ema)
+    else:
+        st.hist[-1] = st.ema
 
 
-def latest_counts(st: Branches) -> dict[str, int]:
-    """Votes of the unpruned branches' latest answers; an unfinished branch
-    whose probe failed ("ERR") has no answer yet and does not vote."""
-    ep = st.ep
-    counts = {}
-    for i in st.voters():
-        a = ep.latest(i)
-        if a is not None and (a != "ERR" or ep.is_finished(i)):
-            counts[a] = counts.get(a, 0) + 1
-    return counts
+def trend(st: Branches) -> float:
+    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
+    h = st.hist
+    return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
 def count_off(st: Branches, winner: str) -> list[int]:
@@ -160,18 +157,17 @@ def count_off(st: Branches, winner: str) -> list[int]:
     return alive
 
 
-def vote_first(st: Branches, k: dict) -> tuple[str | None, float]:
-    """Majority of the first finishers and its Beta confidence."""
-    counts = first_counts(st, k)
-    winner, v1, v2 = stats_from_counts(counts)
-    st.n_votes = sum(counts.values())
+def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of finished branches' answers and its Beta confidence."""
+    winner, v1, v2 = stats_from_counts(st.pool)
+    st.n_votes = st.n_pool
     return winner, beta_confidence(v1, v2)
 
 
-def answer_first(st: Branches, k: dict) -> str | None:
-    """Majority of the first finishers; without any, of the live branches' latest."""
+def answer_completed(st: Branches, k: dict) -> str | None:
+    """Majority of finished answers; without any, of the live branches' latest."""
     if st.n_pool:
-        return stats_from_counts(first_counts(st, k))[0]
+        return stats_from_counts(st.pool)[0]
     ep = st.ep
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
@@ -197,42 +193,36 @@ def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
         advance(st, i, 1)
 
 
-def stop_first_m(st: Branches, winner: str | None, conf: float, warm: bool,
-                 k: dict) -> bool:
-    """Stop once ``first_m`` branches have finished (short-m@k's rule)."""
-    return st.n_pool >= k["first_m"]
-
-
-def widen_disagree(st: Branches, winner: str | None, conf: float, step: int,
-                   k: dict) -> int:
-    """Open ``widen_size`` branches while the live branches' latest answers
-    give the leader less than ``share`` of the votes."""
-    counts = latest_counts(st)
-    total = sum(counts.values())
-    top = stats_from_counts(counts)[1]
-    return k["widen_size"] if top < k["share"] * total or not total else 0
+def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
+                  k: dict) -> bool:
+    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
+    fallen by more than ``slack`` over the trend window."""
+    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
+            and trend(st) >= -k["slack"])
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote first, widen disagree, depth oldest, prune keep_k, stop first_m."""
+    """Vote completed, widen none, depth oldest, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
     def solve(self, ep) -> str | None:
         k = schedule(self.beta)
-        st = Branches(ep, 2)
+        st = Branches(ep, k["trend_len"])
         open_branches(st, min(k["n_init"], k["max_branches"]))
         if not st.ids:
             return None
         for step in range(MAX_STEPS):
             warm = step >= k["warm_up"]
-            winner, conf = vote_first(st, k)
+            winner, conf = vote_completed(st, k)
+            track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
                 prune_keep_k(st, winner, k)
             deepen_oldest(st, winner if warm else None, k)
-            winner, conf = vote_first(st, k)
-            if stop_first_m(st, winner, conf, warm, k):
+            winner, conf = vote_completed(st, k)
+            track_confidence(st, conf, k["ema_alpha"], False)
+            if stop_momentum(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)
@@ -242,6 +232,4 @@ class SearchController(Controller):
                     break
                 open_branches(st, min(k["refill"], room))
                 continue
-            if room > 0:
-                open_branches(st, min(widen_disagree(st, winner, conf, step, k), room))
-        return answer_first(st, k)
+        return answer_completed(st, k)

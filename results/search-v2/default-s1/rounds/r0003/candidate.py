@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen staged, depth aligned, prune keep_k, stop momentum.
-Round 3: crossover (design db79611e06ad, screened in round 3).
+Parts: vote completed, widen stalled, depth paced, prune keep_k, stop momentum.
+Round 3: depth -> paced (design 4a5d391bc9f9, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,21 +19,22 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (24.81, 5.09)  # branches opened at the start
-MAX_BRANCHES = (5.33, 18.58)  # most branches ever opened (ceiling 64)
+N_INIT = (2, 6)  # branches opened at the start
+MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
 WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
-REFILL = (9.9, 0.73)  # branches opened when every branch is done
-WIDEN_SIZE = (8.18, 4.09)  # branches opened per widening
-EVERY = (15.02, -8.91)  # steps between fixed widenings
-WIDEN_CONF = (0.956, 0.028)  # EMA below which widening is allowed
+REFILL = (0, 0)  # branches opened when every branch is done
+WIDEN_SIZE = (1, 3)  # branches opened per widening
+STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
+WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
+EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
+TREND_LEN = (2, 6)  # EMA points in the trend window
 ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
+AFTER_BURST = (3.32, -1.79)  # intervals every live branch takes per step once one has finished
 PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
 KEEP = (2, 0)  # live branches never pruned below
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
 MIN_VOTES = (2, 3)  # votes needed before stopping
 SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
-EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 6)  # EMA points in the trend window
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -55,16 +56,17 @@ def schedule(beta: float) -> dict:
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
         "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "every": whole(EVERY, b, 1, 20),
+        "stall": frac(STALL, b, -0.2, 0.3),
         "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
+        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
+        "trend_len": whole(TREND_LEN, b, 2, 16),
         "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
+        "after_burst": whole(AFTER_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
         "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
         "slack": frac(SLACK, b, 0.0, 0.2),
-        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
-        "trend_len": whole(TREND_LEN, b, 2, 16),
     }
 
 
@@ -192,14 +194,17 @@ def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
         st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
-def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
-    """Most-advanced branches first; those agreeing with the winner take
-    ``aligned_burst`` intervals, the others one."""
+def deepen_paced(st: Branches, winner: str | None, k: dict) -> None:
+    """As ``deepen_aligned`` until a first branch finishes; from then on every
+    live branch takes at least ``after_burst`` intervals per round (the race
+    to a first answer stays even, the answers that confirm or overturn it
+    arrive sooner)."""
     ep = st.ep
+    floor = k["after_burst"] if st.n_pool else 1
     depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
     for i in sorted(st.alive(), key=lambda i: -depth[i]):
         aligned = winner is not None and latest[i] == winner
-        advance(st, i, k["aligned_burst"] if aligned else 1)
+        advance(st, i, max(floor, k["aligned_burst"] if aligned else 1))
 
 
 def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
@@ -210,17 +215,18 @@ def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
             and trend(st) >= -k["slack"])
 
 
-def widen_staged(st: Branches, winner: str | None, conf: float, step: int,
-                 k: dict) -> int:
-    """Open ``widen_size`` branches every ``every`` steps, but only while the
-    vote's confidence is below ``widen_conf`` (staged widening)."""
-    due = (step + 1) % k["every"] == 0
-    return k["widen_size"] if due and conf < k["widen_conf"] else 0
+def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
+                  k: dict) -> int:
+    """Open ``widen_size`` branches when the confidence EMA is below
+    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
+    past_warm_up = step >= max(1, k["warm_up"] // 2)
+    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
+    return k["widen_size"] if past_warm_up and stalled else 0
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen staged, depth aligned, prune keep_k, stop momentum."""
+    """Vote completed, widen stalled, depth paced, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
@@ -236,7 +242,7 @@ class SearchController(Controller):
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
                 prune_keep_k(st, winner, k)
-            deepen_aligned(st, winner if warm else None, k)
+            deepen_paced(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
             if stop_momentum(st, winner, conf, warm, k):
@@ -250,5 +256,5 @@ class SearchController(Controller):
                 open_branches(st, min(k["refill"], room))
                 continue
             if room > 0:
-                open_branches(st, min(widen_staged(st, winner, conf, step, k), room))
+                open_branches(st, min(widen_stalled(st, winner, conf, step, k), room))
         return answer_completed(st, k)

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth oldest, prune keep_k, stop momentum.
-Round 1: depth -> oldest (design 134f89d54606, screened in round 1).
+Parts: vote completed, widen none, depth uniform, prune none, stop first_m.
+Round 1: crossover (design 45948b3ee7bc, screened in round 1).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,21 +19,12 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2, 6)  # branches opened at the start
-MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
+N_INIT = (4, 28)  # branches opened at the start
+MAX_BRANCHES = (16, 48)  # most branches ever opened (ceiling 64)
+WARM_UP = (0, 0)  # steps before pruning, aligned depth and stopping
 REFILL = (0, 0)  # branches opened when every branch is done
-WIDEN_SIZE = (1, 3)  # branches opened per widening
-STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
-WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
-EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 6)  # EMA points in the trend window
-LANES = (3.88, 12.93)  # oldest live branches advanced per step
-PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
-KEEP = (2, 0)  # live branches never pruned below
-CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
-MIN_VOTES = (2, 2.73)  # votes needed before stopping
-SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
+DEPTH_BURST = (1, 0)  # intervals every live branch takes per step
+FIRST_M = (1, 7)  # first finishers that vote (and may stop)
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -54,17 +45,8 @@ def schedule(beta: float) -> dict:
         "max_branches": whole(MAX_BRANCHES, b, 1, 64),
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
-        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "stall": frac(STALL, b, -0.2, 0.3),
-        "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
-        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
-        "trend_len": whole(TREND_LEN, b, 2, 16),
-        "lanes": whole(LANES, b, 1, 64),
-        "patience": whole(PATIENCE, b, 1, 40),
-        "keep": whole(KEEP, b, 1, 16),
-        "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
-        "min_votes": whole(MIN_VOTES, b, 1, 32),
-        "slack": frac(SLACK, b, 0.0, 0.2),
+        "depth_burst": whole(DEPTH_BURST, b, 1, 4),
+        "first_m": whole(FIRST_M, b, 1, 32),
     }
 
 
@@ -138,31 +120,6 @@ def advance(st: Branches, i: int, burst: int) -> None:
     st.seen[i].append(answer)
 
 
-def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
-    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
-    step's last point is replaced."""
-    st.ema = (1 - alpha) * st.ema + alpha * conf
-    if new_step:
-        st.hist.append(st.ema)
-    else:
-        st.hist[-1] = st.ema
-
-
-def trend(st: Branches) -> float:
-    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
-    h = st.hist
-    return h[-1] - h[0] if len(h) >= 2 else 0.0
-
-
-def count_off(st: Branches, winner: str) -> list[int]:
-    """Update each live branch's disagreement streak; returns the live branches."""
-    latest, off = st.ep.answers, st.off
-    alive = st.alive()
-    for i in alive:
-        off[i] = off[i] + 1 if latest[i] != winner else 0
-    return alive
-
-
 def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
     """Majority of finished branches' answers and its Beta confidence."""
     winner, v1, v2 = stats_from_counts(st.pool)
@@ -178,66 +135,36 @@ def answer_completed(st: Branches, k: dict) -> str | None:
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
-    """Prune the longest-disagreeing branches past ``patience``, never leaving
-    fewer than ``keep`` live branches."""
-    alive = count_off(st, winner)
-    worst = [i for i in alive if st.off[i] >= k["patience"]]
-    worst.sort(key=lambda i: -st.off[i])
-    cut = worst[: max(0, len(alive) - k["keep"])]
-    for i in cut:
-        st.dropped[i] = True
-        st.ep.prune(i)
-    if worst:
-        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
+def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
+    """Every live branch advances ``depth_burst`` intervals."""
+    for i in st.alive():
+        advance(st, i, k["depth_burst"])
 
 
-def deepen_oldest(st: Branches, winner: str | None, k: dict) -> None:
-    """Only the ``lanes`` oldest live branches advance, one interval each
-    (a sliding window of sequential reads)."""
-    for i in st.alive()[: k["lanes"]]:
-        advance(st, i, 1)
-
-
-def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
-                  k: dict) -> bool:
-    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
-    fallen by more than ``slack`` over the trend window."""
-    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
-            and trend(st) >= -k["slack"])
-
-
-def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
-                  k: dict) -> int:
-    """Open ``widen_size`` branches when the confidence EMA is below
-    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
-    past_warm_up = step >= max(1, k["warm_up"] // 2)
-    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
-    return k["widen_size"] if past_warm_up and stalled else 0
+def stop_first_m(st: Branches, winner: str | None, conf: float, warm: bool,
+                 k: dict) -> bool:
+    """Stop once ``first_m`` branches have finished (short-m@k's rule)."""
+    return st.n_pool >= k["first_m"]
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth oldest, prune keep_k, stop momentum."""
+    """Vote completed, widen none, depth uniform, prune none, stop first_m."""
 
     beta: float = 0.5
 
     def solve(self, ep) -> str | None:
         k = schedule(self.beta)
-        st = Branches(ep, k["trend_len"])
+        st = Branches(ep, 2)
         open_branches(st, min(k["n_init"], k["max_branches"]))
         if not st.ids:
             return None
         for step in range(MAX_STEPS):
             warm = step >= k["warm_up"]
             winner, conf = vote_completed(st, k)
-            track_confidence(st, conf, k["ema_alpha"], True)
-            if warm and winner is not None:
-                prune_keep_k(st, winner, k)
-            deepen_oldest(st, winner if warm else None, k)
+            deepen_uniform(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
-            track_confidence(st, conf, k["ema_alpha"], False)
-            if stop_momentum(st, winner, conf, warm, k):
+            if stop_first_m(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)
@@ -247,6 +174,4 @@ class SearchController(Controller):
                     break
                 open_branches(st, min(k["refill"], room))
                 continue
-            if room > 0:
-                open_branches(st, min(widen_stalled(st, winner, conf, step, k), room))
         return answer_completed(st, k)

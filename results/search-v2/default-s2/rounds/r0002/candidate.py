@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen disagree, depth aligned, prune patience, stop momentum.
-Round 2: crossover (design 58912f943df2, screened in round 1).
+Parts: vote completed, widen burst, depth aligned, prune keep_k, stop momentum.
+Round 2: min_votes base, n_init slope (design 9b857237c1be, screened in round 2).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,16 +19,17 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2, 6)  # branches opened at the start
+N_INIT = (2, 4.63)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (1.63, 3.32)  # steps before pruning, aligned depth and stopping
-REFILL = (1.87, 4.61)  # branches opened when every branch is done
-WIDEN_SIZE = (2.72, 9.58)  # branches opened per widening
-SHARE = (0.725, 0.238)  # leader's vote share below which branches disagree
-ALIGNED_BURST = (4.84, 0.93)  # intervals a winner-aligned branch takes per step
-PATIENCE = (7.97, 0.85)  # disagreeing steps before a branch is pruned
+WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
+REFILL = (0, 0)  # branches opened when every branch is done
+WIDEN_SIZE = (1, 3)  # branches opened per widening
+EVERY = (1.46, -0.26)  # steps between fixed widenings
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
+PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
+KEEP = (2, 0)  # live branches never pruned below
 CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
-MIN_VOTES = (2, 2.73)  # votes needed before stopping
+MIN_VOTES = (1.42, 3)  # votes needed before stopping
 SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
@@ -53,9 +54,10 @@ def schedule(beta: float) -> dict:
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
         "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "share": frac(SHARE, b, 0.3, 1.0),
+        "every": whole(EVERY, b, 1, 20),
         "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
+        "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
         "slack": frac(SLACK, b, 0.0, 0.2),
@@ -150,18 +152,6 @@ def trend(st: Branches) -> float:
     return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
-def latest_counts(st: Branches) -> dict[str, int]:
-    """Votes of the unpruned branches' latest answers; an unfinished branch
-    whose probe failed ("ERR") has no answer yet and does not vote."""
-    ep = st.ep
-    counts = {}
-    for i in st.voters():
-        a = ep.latest(i)
-        if a is not None and (a != "ERR" or ep.is_finished(i)):
-            counts[a] = counts.get(a, 0) + 1
-    return counts
-
-
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
     latest, off = st.ep.answers, st.off
@@ -186,14 +176,18 @@ def answer_completed(st: Branches, k: dict) -> str | None:
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_patience(st: Branches, winner: str, k: dict) -> None:
-    """Prune every live branch that disagreed with the winner ``patience``
-    rounds in a row, as long as another branch stays alive."""
+def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
+    """Prune the longest-disagreeing branches past ``patience``, never leaving
+    fewer than ``keep`` live branches."""
     alive = count_off(st, winner)
-    for i in alive:
-        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
-            st.dropped[i] = True
-            st.ep.prune(i)
+    worst = [i for i in alive if st.off[i] >= k["patience"]]
+    worst.sort(key=lambda i: -st.off[i])
+    cut = worst[: max(0, len(alive) - k["keep"])]
+    for i in cut:
+        st.dropped[i] = True
+        st.ep.prune(i)
+    if worst:
+        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
 def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
@@ -214,19 +208,15 @@ def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
             and trend(st) >= -k["slack"])
 
 
-def widen_disagree(st: Branches, winner: str | None, conf: float, step: int,
-                   k: dict) -> int:
-    """Open ``widen_size`` branches while the live branches' latest answers
-    give the leader less than ``share`` of the votes."""
-    counts = latest_counts(st)
-    total = sum(counts.values())
-    top = stats_from_counts(counts)[1]
-    return k["widen_size"] if top < k["share"] * total or not total else 0
+def widen_burst(st: Branches, winner: str | None, conf: float, step: int,
+                k: dict) -> int:
+    """Open ``widen_size`` branches every ``every`` steps."""
+    return k["widen_size"] if (step + 1) % k["every"] == 0 else 0
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen disagree, depth aligned, prune patience, stop momentum."""
+    """Vote completed, widen burst, depth aligned, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
@@ -241,7 +231,7 @@ class SearchController(Controller):
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
-                prune_patience(st, winner, k)
+                prune_keep_k(st, winner, k)
             deepen_aligned(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
@@ -256,5 +246,5 @@ class SearchController(Controller):
                 open_branches(st, min(k["refill"], room))
                 continue
             if room > 0:
-                open_branches(st, min(widen_disagree(st, winner, conf, step, k), room))
+                open_branches(st, min(widen_burst(st, winner, conf, step, k), room))
         return answer_completed(st, k)

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen stalled, depth uniform, prune patience, stop momentum.
-Round 3: crossover (design b3076fd3ee1e, screened in round 3).
+Parts: vote completed, widen disagree, depth paced, prune keep_k, stop momentum.
+Round 3: depth -> paced (design d2e0b67e16c7, screened in round 3).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,20 +19,21 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2.72, 4.25)  # branches opened at the start
+N_INIT = (2, 6)  # branches opened at the start
 MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
 WARM_UP = (2, 8)  # steps before pruning, aligned depth and stopping
 REFILL = (0, 0)  # branches opened when every branch is done
 WIDEN_SIZE = (1, 3)  # branches opened per widening
-STALL = (0.04, -0.03)  # EMA rise at or below which confidence has stalled
-WIDEN_CONF = (0.85, 0.12)  # EMA below which widening is allowed
+SHARE = (0.987, 0.001)  # leader's vote share below which branches disagree
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
+AFTER_BURST = (2.12, 1.04)  # intervals every live branch takes per step once one has finished
+PATIENCE = (3, 9)  # disagreeing steps before a branch is pruned
+KEEP = (2, 0)  # live branches never pruned below
+CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
+MIN_VOTES = (2, 3)  # votes needed before stopping
+SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
 EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
 TREND_LEN = (2, 6)  # EMA points in the trend window
-DEPTH_BURST = (1.05, 0.34)  # intervals every live branch takes per step
-PATIENCE = (9.82, 18.22)  # disagreeing steps before a branch is pruned
-CONF_THRESH = (0.805, 0.133)  # confidence needed to stop
-MIN_VOTES = (1.33, 2.86)  # votes needed before stopping
-SLACK = (0.07, 0)  # EMA fall over the trend window still allowed at a stop
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -54,15 +55,16 @@ def schedule(beta: float) -> dict:
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
         "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "stall": frac(STALL, b, -0.2, 0.3),
-        "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
-        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
-        "trend_len": whole(TREND_LEN, b, 2, 16),
-        "depth_burst": whole(DEPTH_BURST, b, 1, 4),
+        "share": frac(SHARE, b, 0.3, 1.0),
+        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
+        "after_burst": whole(AFTER_BURST, b, 1, 6),
         "patience": whole(PATIENCE, b, 1, 40),
+        "keep": whole(KEEP, b, 1, 16),
         "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
         "min_votes": whole(MIN_VOTES, b, 1, 32),
         "slack": frac(SLACK, b, 0.0, 0.2),
+        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
+        "trend_len": whole(TREND_LEN, b, 2, 16),
     }
 
 
@@ -152,6 +154,18 @@ def trend(st: Branches) -> float:
     return h[-1] - h[0] if len(h) >= 2 else 0.0
 
 
+def latest_counts(st: Branches) -> dict[str, int]:
+    """Votes of the unpruned branches' latest answers; an unfinished branch
+    whose probe failed ("ERR") has no answer yet and does not vote."""
+    ep = st.ep
+    counts = {}
+    for i in st.voters():
+        a = ep.latest(i)
+        if a is not None and (a != "ERR" or ep.is_finished(i)):
+            counts[a] = counts.get(a, 0) + 1
+    return counts
+
+
 def count_off(st: Branches, winner: str) -> list[int]:
     """Update each live branch's disagreement streak; returns the live branches."""
     latest, off = st.ep.answers, st.off
@@ -176,20 +190,31 @@ def answer_completed(st: Branches, k: dict) -> str | None:
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_patience(st: Branches, winner: str, k: dict) -> None:
-    """Prune every live branch that disagreed with the winner ``patience``
-    rounds in a row, as long as another branch stays alive."""
+def prune_keep_k(st: Branches, winner: str, k: dict) -> None:
+    """Prune the longest-disagreeing branches past ``patience``, never leaving
+    fewer than ``keep`` live branches."""
     alive = count_off(st, winner)
-    for i in alive:
-        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
-            st.dropped[i] = True
-            st.ep.prune(i)
+    worst = [i for i in alive if st.off[i] >= k["patience"]]
+    worst.sort(key=lambda i: -st.off[i])
+    cut = worst[: max(0, len(alive) - k["keep"])]
+    for i in cut:
+        st.dropped[i] = True
+        st.ep.prune(i)
+    if worst:
+        st.ep.note(f"abandoned {len(cut)} disagreeing branches")
 
 
-def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
-    """Every live branch advances ``depth_burst`` intervals."""
-    for i in st.alive():
-        advance(st, i, k["depth_burst"])
+def deepen_paced(st: Branches, winner: str | None, k: dict) -> None:
+    """As ``deepen_aligned`` until a first branch finishes; from then on every
+    live branch takes at least ``after_burst`` intervals per round (the race
+    to a first answer stays even, the answers that confirm or overturn it
+    arrive sooner)."""
+    ep = st.ep
+    floor = k["after_burst"] if st.n_pool else 1
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
+        advance(st, i, max(floor, k["aligned_burst"] if aligned else 1))
 
 
 def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
@@ -200,18 +225,19 @@ def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
             and trend(st) >= -k["slack"])
 
 
-def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
-                  k: dict) -> int:
-    """Open ``widen_size`` branches when the confidence EMA is below
-    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
-    past_warm_up = step >= max(1, k["warm_up"] // 2)
-    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
-    return k["widen_size"] if past_warm_up and stalled else 0
+def widen_disagree(st: Branches, winner: str | None, conf: float, step: int,
+                   k: dict) -> int:
+    """Open ``widen_size`` branches while the live branches' latest answers
+    give the leader less than ``share`` of the votes."""
+    counts = latest_counts(st)
+    total = sum(counts.values())
+    top = stats_from_counts(counts)[1]
+    return k["widen_size"] if top < k["share"] * total or not total else 0
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen stalled, depth uniform, prune patience, stop momentum."""
+    """Vote completed, widen disagree, depth paced, prune keep_k, stop momentum."""
 
     beta: float = 0.5
 
@@ -226,8 +252,8 @@ class SearchController(Controller):
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], True)
             if warm and winner is not None:
-                prune_patience(st, winner, k)
-            deepen_uniform(st, winner if warm else None, k)
+                prune_keep_k(st, winner, k)
+            deepen_paced(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
             track_confidence(st, conf, k["ema_alpha"], False)
             if stop_momentum(st, winner, conf, warm, k):
@@ -241,5 +267,5 @@ class SearchController(Controller):
                 open_branches(st, min(k["refill"], room))
                 continue
             if room > 0:
-                open_branches(st, min(widen_stalled(st, winner, conf, step, k), room))
+                open_branches(st, min(widen_disagree(st, winner, conf, step, k), room))
         return answer_completed(st, k)

@@ -1,7 +1,7 @@
 """SearchController: a test-time scaling controller composed by the built-in search.
 
-Parts: vote completed, widen disagree, depth aligned, prune patience, stop momentum.
-Round 4: n_init slope, warm_up base (design b8977b0084d1, screened in round 3).
+Parts: vote completed, widen none, depth uniform, prune none, stop stable.
+Round 4: crossover (design 9a6c90f8c803, screened in round 4).
 
 Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
 its range and rounded (whole knobs with round(), fractions to 4 places); the
@@ -19,19 +19,12 @@ from autotts.controllers.voting import beta_confidence, majority, stats_from_cou
 MAX_STEPS = 500  # outer rounds per question
 
 # knob = (BASE, SLOPE)
-N_INIT = (2, 5.06)  # branches opened at the start
-MAX_BRANCHES = (4, 60)  # most branches ever opened (ceiling 64)
-WARM_UP = (0.28, 3.32)  # steps before pruning, aligned depth and stopping
-REFILL = (1.87, 4.61)  # branches opened when every branch is done
-WIDEN_SIZE = (2.72, 9.58)  # branches opened per widening
-SHARE = (0.725, 0.238)  # leader's vote share below which branches disagree
-ALIGNED_BURST = (4.84, 0.93)  # intervals a winner-aligned branch takes per step
-PATIENCE = (7.97, 0.85)  # disagreeing steps before a branch is pruned
-CONF_THRESH = (0.85, 0.12)  # confidence needed to stop
-MIN_VOTES = (2, 2.73)  # votes needed before stopping
-SLACK = (0.04, -0.03)  # EMA fall over the trend window still allowed at a stop
-EMA_ALPHA = (0.7, -0.4)  # weight of the newest confidence in the EMA
-TREND_LEN = (2, 6)  # EMA points in the trend window
+N_INIT = (6.37, 28)  # branches opened at the start
+MAX_BRANCHES = (16, 48)  # most branches ever opened (ceiling 64)
+WARM_UP = (0, 0)  # steps before pruning, aligned depth and stopping
+REFILL = (0, 0)  # branches opened when every branch is done
+DEPTH_BURST = (1, 0)  # intervals every live branch takes per step
+STABLE_STEPS = (9.15, 26.65)  # steps the winner must lead unchanged
 
 
 def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
@@ -52,15 +45,8 @@ def schedule(beta: float) -> dict:
         "max_branches": whole(MAX_BRANCHES, b, 1, 64),
         "warm_up": whole(WARM_UP, b, 0, 40),
         "refill": whole(REFILL, b, 0, 16),
-        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
-        "share": frac(SHARE, b, 0.3, 1.0),
-        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
-        "patience": whole(PATIENCE, b, 1, 40),
-        "conf_thresh": frac(CONF_THRESH, b, 0.5, 0.999),
-        "min_votes": whole(MIN_VOTES, b, 1, 32),
-        "slack": frac(SLACK, b, 0.0, 0.2),
-        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
-        "trend_len": whole(TREND_LEN, b, 2, 16),
+        "depth_burst": whole(DEPTH_BURST, b, 1, 4),
+        "stable_steps": whole(STABLE_STEPS, b, 1, 80),
     }
 
 
@@ -134,43 +120,6 @@ def advance(st: Branches, i: int, burst: int) -> None:
     st.seen[i].append(answer)
 
 
-def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
-    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
-    step's last point is replaced."""
-    st.ema = (1 - alpha) * st.ema + alpha * conf
-    if new_step:
-        st.hist.append(st.ema)
-    else:
-        st.hist[-1] = st.ema
-
-
-def trend(st: Branches) -> float:
-    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
-    h = st.hist
-    return h[-1] - h[0] if len(h) >= 2 else 0.0
-
-
-def latest_counts(st: Branches) -> dict[str, int]:
-    """Votes of the unpruned branches' latest answers; an unfinished branch
-    whose probe failed ("ERR") has no answer yet and does not vote."""
-    ep = st.ep
-    counts = {}
-    for i in st.voters():
-        a = ep.latest(i)
-        if a is not None and (a != "ERR" or ep.is_finished(i)):
-            counts[a] = counts.get(a, 0) + 1
-    return counts
-
-
-def count_off(st: Branches, winner: str) -> list[int]:
-    """Update each live branch's disagreement streak; returns the live branches."""
-    latest, off = st.ep.answers, st.off
-    alive = st.alive()
-    for i in alive:
-        off[i] = off[i] + 1 if latest[i] != winner else 0
-    return alive
-
-
 def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
     """Majority of finished branches' answers and its Beta confidence."""
     winner, v1, v2 = stats_from_counts(st.pool)
@@ -186,66 +135,38 @@ def answer_completed(st: Branches, k: dict) -> str | None:
     return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
 
 
-def prune_patience(st: Branches, winner: str, k: dict) -> None:
-    """Prune every live branch that disagreed with the winner ``patience``
-    rounds in a row, as long as another branch stays alive."""
-    alive = count_off(st, winner)
-    for i in alive:
-        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
-            st.dropped[i] = True
-            st.ep.prune(i)
+def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
+    """Every live branch advances ``depth_burst`` intervals."""
+    for i in st.alive():
+        advance(st, i, k["depth_burst"])
 
 
-def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
-    """Most-advanced branches first; those agreeing with the winner take
-    ``aligned_burst`` intervals, the others one."""
-    ep = st.ep
-    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
-    for i in sorted(st.alive(), key=lambda i: -depth[i]):
-        aligned = winner is not None and latest[i] == winner
-        advance(st, i, k["aligned_burst"] if aligned else 1)
-
-
-def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
-                  k: dict) -> bool:
-    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
-    fallen by more than ``slack`` over the trend window."""
-    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
-            and trend(st) >= -k["slack"])
-
-
-def widen_disagree(st: Branches, winner: str | None, conf: float, step: int,
-                   k: dict) -> int:
-    """Open ``widen_size`` branches while the live branches' latest answers
-    give the leader less than ``share`` of the votes."""
-    counts = latest_counts(st)
-    total = sum(counts.values())
-    top = stats_from_counts(counts)[1]
-    return k["widen_size"] if top < k["share"] * total or not total else 0
+def stop_stable(st: Branches, winner: str | None, conf: float, warm: bool,
+                k: dict) -> bool:
+    """Stop once the same winner has led for ``stable_steps`` steps in a row."""
+    st.stable = st.stable + 1 if winner == st.last_winner else 0
+    st.last_winner = winner
+    return winner is not None and st.stable >= k["stable_steps"]
 
 
 @dataclass(frozen=True)
 class SearchController(Controller):
-    """Vote completed, widen disagree, depth aligned, prune patience, stop momentum."""
+    """Vote completed, widen none, depth uniform, prune none, stop stable."""
 
     beta: float = 0.5
 
     def solve(self, ep) -> str | None:
         k = schedule(self.beta)
-        st = Branches(ep, k["trend_len"])
+        st = Branches(ep, 2)
         open_branches(st, min(k["n_init"], k["max_branches"]))
         if not st.ids:
             return None
         for step in range(MAX_STEPS):
             warm = step >= k["warm_up"]
             winner, conf = vote_completed(st, k)
-            track_confidence(st, conf, k["ema_alpha"], True)
-            if warm and winner is not None:
-                prune_patience(st, winner, k)
-            deepen_aligned(st, winner if warm else None, k)
+            deepen_uniform(st, winner if warm else None, k)
             winner, conf = vote_completed(st, k)
-            track_confidence(st, conf, k["ema_alpha"], False)
-            if stop_momentum(st, winner, conf, warm, k):
+            if stop_stable(st, winner, conf, warm, k):
                 ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
                 return winner
             room = k["max_branches"] - len(st.ids)
@@ -255,6 +176,4 @@ class SearchController(Controller):
                     break
                 open_branches(st, min(k["refill"], room))
                 continue
-            if room > 0:
-                open_branches(st, min(widen_disagree(st, winner, conf, step, k), room))
         return answer_completed(st, k)
