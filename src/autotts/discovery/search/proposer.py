@@ -130,7 +130,8 @@ class SearchProposer:
 
     def _transcript(self, archive: Archive, result: RoundResult, origin: str) -> str:
         ok = archive.ok()
-        lines = [f"search proposer: {len(archive.records)} design(s) screened so far, "
+        lines = [f"search proposer: {len(archive.records)} design(s) screened so far "
+                 f"({len(archive.twins())} twin(s) of an earlier one), "
                  f"{len(result.screened)} this round, {len(result.promoted)} promoted to "
                  f"{self.settings.promote_seeds} seeds; {len(archive.elites())} niche(s) occupied."]
         for r in ok[:5]:
