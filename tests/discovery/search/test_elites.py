@@ -4,7 +4,6 @@ or from a random niche, operator rewards, and the novelty filter."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from autotts.discovery.search.designs import random_genome, seed_genome
 from autotts.discovery.search.elites import Archive, Record, choose_operator, design_id
@@ -61,33 +60,3 @@ def test_the_novelty_filter_refuses_a_near_copy_only():
     assert not is_near(far, [g])
     other = seed_genome("asc")
     assert not is_near(other, [g])
-
-
-def test_a_twin_counts_for_nothing_but_stays_in_the_archive():
-    """Designs with an earlier design's screening curve: never parents,
-    elites or rewarded; a record without a digest (an older run) is no twin."""
-    rng = random.Random(4)
-    a = Archive()
-    first = replace(rec(random_genome(rng), 50.0, op="seed"), digest="d1")
-    twin = replace(rec(random_genome(rng), 70.0, op="knob"), digest="d1")  # same curve
-    other = replace(rec(random_genome(rng), 60.0, op="part"), digest="d2")
-    old = rec(random_genome(rng), 55.0, op="crossover")                   # no digest
-    old2 = rec(random_genome(rng), 56.0, op="crossover")
-    for r in (first, twin, other, old, old2):
-        a.add(r)
-    assert a.twins() == {twin.id}
-    assert twin.id in a
-    assert [r.id for r in a.ok()] == [other.id, old2.id, old.id, first.id]
-    assert twin.id not in {r.id for r in a.elites()}
-    assert all(a.parent(2, random.Random(s)).id != twin.id for s in range(30))
-    rewards = a.rewards(population=1)
-    assert rewards["knob"] == [0]          # 70 would have entered the top 1
-    assert rewards["part"] == [1]          # and raised no bar for the design after it
-
-
-def test_a_records_digest_survives_the_round_history():
-    r = replace(rec(seed_genome("cmc"), 60.0), digest="abc")
-    assert Record.from_dict(r.to_dict()) == r
-    legacy = r.to_dict()
-    del legacy["digest"]
-    assert Record.from_dict(legacy).digest is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autotts.discovery.search.fitness import curve_digest, fitness, mean_curve, mid_tokens
+from autotts.discovery.search.fitness import fitness, mean_curve, mid_tokens
 
 
 def test_fitness_is_the_frontier_area_of_the_store_mean_curve():
@@ -57,15 +57,3 @@ def test_reach_is_the_loops_budget_reach_rule():
     assert reaches(curves(1.0, 2.5e5), rule, sc64)        # or a quarter of SC@64's tokens
     assert not reaches(curves(1.0, 2.5e5), rule, {})      # no SC@64 known: branches only
     assert reaches(curves(1.0, 1e5), None, sc64)          # no rule (contract off)
-
-
-def test_a_curve_digest_sees_every_cell_and_nothing_else():
-    a = {"A": [{"beta": 0.0, "accuracy": 40.0, "tokens": 1e5, "opened": 4.0},
-               {"beta": 1.0, "accuracy": 50.0, "tokens": 3e5, "opened": 9.0}],
-         "B": [{"beta": 0.0, "accuracy": 30.0, "tokens": 2e5, "opened": 5.0}]}
-    same = {"B": [dict(p) for p in a["B"]], "A": [dict(p) for p in reversed(a["A"])]}
-    assert curve_digest(a) == curve_digest(same)   # store and beta order do not matter
-    for key in ("accuracy", "tokens", "opened"):
-        other = {s: [dict(p) for p in pts] for s, pts in a.items()}
-        other["A"][1][key] += 1e-9
-        assert curve_digest(other) != curve_digest(a)

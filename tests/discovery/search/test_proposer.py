@@ -249,35 +249,3 @@ def test_only_the_default_start_refuses_children_with_a_seeds_parts():
     assert not has_seed_parts(retuned, Settings(seeds=("asc",)))
     # a blank start has no seed designs: the rule leaves its search as it was
     assert not has_seed_parts(retuned, Settings(start="blank"))
-
-
-class CoarseScreener(FakeScreener):
-    """Fake curves that depend on the vote variant and n_init only, so many
-    designs with other knobs or parts are twins of an earlier one."""
-
-    def curves(self, genomes, seeds):
-        coarse = []
-        for g in genomes:
-            c = seed_genome("cmc")
-            c["parts"] = {**c["parts"], "vote": g["parts"]["vote"]}
-            c["coefs"] = {**c["coefs"], "n_init": g["coefs"].get("n_init", c["coefs"]["n_init"])}
-            coarse.append(c)
-        return super().curves(coarse, seeds)
-
-
-def test_twins_are_screened_but_never_promoted_picked_or_bred_from(tmp_path):
-    history = drive(SearchProposer(screener=CoarseScreener(), start="blank", **SMALL), 4,
-                    tmp_path)
-    screened = [d for r in history for d in r.meta["search"]["screened"]]
-    first_of: dict[str, str] = {}
-    for d in screened:
-        first_of.setdefault(d["digest"], d["id"])
-    twins = {d["id"] for d in screened if first_of[d["digest"]] != d["id"]}
-    assert len(twins) >= 5                                   # the screener makes many
-    promoted = {d["id"] for r in history for d in r.meta["search"]["promoted"]}
-    picks = [r.meta["search"]["pick"] for r in history]
-    assert promoted and not promoted & twins
-    assert not set(picks) & twins
-    assert not any(set(d["parents"]) & twins for d in screened)
-    digest = {d["id"]: d["digest"] for d in screened}
-    assert len({digest[p] for p in picks}) == len(picks)    # no two picks behave alike

@@ -7,18 +7,6 @@ drawn half the time from the best designs overall and half the time from the
 best design of a random niche, so one good family cannot crowd out the rest.
 Operators are chosen by a UCB1 bandit: an operator earns a reward when its
 child enters the current top ``population`` of the archive.
-
-A design whose first screening curve is identical, cell for cell, to an
-earlier design's is a twin: different knobs, the same decisions on the
-screening seeds. Twins stay in the archive (so they are not bred again) but
-count for nothing: they are never parents, promoted or picked, and earn
-their operator no reward. In the six jobs measured at ``95a8f0f`` (before
-twins were told apart), designs whose screening fitness equalled an earlier
-design's to the last digit took 12-36 of each job's 144-180 screening slots
-and, by the last round, up to 11 of the 12-design "top" that half the parent
-draws come from (in the two jobs that ended level with CMC). One job proposed
-two such designs in consecutive loop rounds: on all 100 seeds they differed
-in 8 of 44 cells and scored the same frontier area to two decimals.
 """
 
 from __future__ import annotations
@@ -60,7 +48,6 @@ class Record:
     mid: float                    # store-mean tokens at the middle beta
     proposed: bool = False        # sent to the loop as a round's candidate
     reach: bool = True            # its latest screening meets the loop's budget-reach rule
-    digest: str | None = None     # of its first screening curve (twins share it)
 
     @property
     def value(self) -> float:
@@ -71,7 +58,7 @@ class Record:
         return {"id": self.id, "genome": self.genome, "round": self.round, "op": self.op,
                 "how": self.how, "parents": list(self.parents), "first": self.first,
                 "fitness": list(self.fitness) if self.fitness else None, "seeds": self.seeds,
-                "mid": self.mid, "reach": self.reach, "digest": self.digest}
+                "mid": self.mid, "reach": self.reach}
 
     @classmethod
     def from_dict(cls, d: dict) -> Record:
@@ -79,8 +66,7 @@ class Record:
         return cls(id=d["id"], genome=d["genome"], round=int(d["round"]), op=d["op"],
                    how=d.get("how", ""), parents=tuple(d.get("parents", ())), first=d.get("first"),
                    fitness=tuple(fit) if fit else None, seeds=int(d["seeds"]),
-                   mid=float(d.get("mid", 0.0)), reach=bool(d.get("reach", True)),
-                   digest=d.get("digest"))
+                   mid=float(d.get("mid", 0.0)), reach=bool(d.get("reach", True)))
 
 
 class Archive:
@@ -100,26 +86,10 @@ class Archive:
     def __contains__(self, rid: str) -> bool:
         return rid in self.records
 
-    def twins(self) -> set[str]:
-        """Ids of the designs whose first screening curve an earlier working
-        design already had (records without a digest, as in runs older than
-        twins, are never twins)."""
-        seen: set[str] = set()
-        out: set[str] = set()
-        for r in self.records.values():
-            if not r.fitness or r.digest is None:
-                continue
-            if r.digest in seen:
-                out.add(r.id)
-            seen.add(r.digest)
-        return out
-
     def ok(self) -> list[Record]:
-        """Designs with a fitness that are not twins, best first (earlier
-        screening wins ties)."""
+        """Designs with a fitness, best first (earlier screening wins ties)."""
         order = {rid: n for n, rid in enumerate(self.records)}
-        twins = self.twins()
-        return sorted((r for r in self.records.values() if r.fitness and r.id not in twins),
+        return sorted((r for r in self.records.values() if r.fitness),
                       key=lambda r: (-r.fitness[0], -r.fitness[1], order[r.id]))
 
     def niche(self, r: Record) -> tuple[str, int]:
@@ -146,12 +116,11 @@ class Archive:
     def rewards(self, population: int) -> dict[str, list[int]]:
         """Per operator, one 0/1 reward per child: whether the child's first
         fitness entered the top ``population`` first fitnesses of the designs
-        screened before it (a twin earns nothing and raises no bar)."""
+        screened before it."""
         out: dict[str, list[int]] = {op: [] for op in OPERATORS}
         firsts: list[float] = []
-        twins = self.twins()
         for r in self.records.values():
-            score = r.first if r.first is not None and r.id not in twins else -math.inf
+            score = r.first if r.first is not None else -math.inf
             if r.op in out:
                 bar = sorted(firsts, reverse=True)[population - 1] if len(firsts) >= population \
                     else -math.inf

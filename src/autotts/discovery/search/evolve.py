@@ -9,8 +9,7 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
    refused when not novel or when they could never be proposed (a seed
    design re-tuned, see :func:`has_seed_parts`); each batch is screened on
    ``screen_seeds`` seeds before the next is bred, until ``per_round``
-   designs were screened (a twin, whose curve an earlier design already
-   had, counts as screened but for nothing else, see :mod:`.elites`);
+   designs were screened;
 3. the ``promote`` best designs still at the first fidelity are screened
    again on ``promote_seeds`` seeds;
 4. the best promoted design not yet proposed becomes the round's candidate
@@ -32,14 +31,7 @@ from dataclasses import dataclass, fields
 
 from autotts.discovery.search.designs import SEEDS, random_genome, seed_genome
 from autotts.discovery.search.elites import Archive, Record, choose_operator, design_id
-from autotts.discovery.search.fitness import (
-    TOKEN_HI,
-    TOKEN_LO,
-    Curves,
-    curve_digest,
-    fitness,
-    mid_tokens,
-)
+from autotts.discovery.search.fitness import TOKEN_HI, TOKEN_LO, Curves, fitness, mid_tokens
 from autotts.discovery.search.operators import apply, is_near
 from autotts.discovery.search.space import Genome
 
@@ -144,7 +136,7 @@ def screen(screener, settings: Settings, designs: list[tuple], rnd: int,
         out.append(Record(id=design_id(d[0]), genome=d[0], round=rnd, op=d[1], how=d[2],
                           parents=d[3] if len(d) > 3 else (), first=fit[0] if fit else None,
                           fitness=fit, seeds=settings.screen_seeds, mid=mid_tokens(c),
-                          reach=reach(c) if reach else True, digest=curve_digest(c)))
+                          reach=reach(c) if reach else True))
     return out
 
 

@@ -7,8 +7,6 @@ breaks the loop's single-beta contract and scores None.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from types import SimpleNamespace
 
@@ -79,11 +77,3 @@ def mid_tokens(curves: Curves) -> float:
     """Store-mean tokens at the middle beta of the grid (a design's cost class)."""
     points = mean_curve(curves)
     return points[len(points) // 2][0] if points else 0.0
-
-
-def curve_digest(curves: Curves) -> str:
-    """A short digest of every cell of a curve (accuracy, tokens and branches
-    opened per store and beta): equal digests, equal decisions on those seeds."""
-    cells = sorted((store, float(p["beta"]), float(p["accuracy"]), float(p["tokens"]),
-                    float(p.get("opened", -1.0))) for store, pts in curves.items() for p in pts)
-    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()[:16]

@@ -130,8 +130,7 @@ class SearchProposer:
 
     def _transcript(self, archive: Archive, result: RoundResult, origin: str) -> str:
         ok = archive.ok()
-        lines = [f"search proposer: {len(archive.records)} design(s) screened so far "
-                 f"({len(archive.twins())} twin(s) of an earlier one), "
+        lines = [f"search proposer: {len(archive.records)} design(s) screened so far, "
                  f"{len(result.screened)} this round, {len(result.promoted)} promoted to "
                  f"{self.settings.promote_seeds} seeds; {len(archive.elites())} niche(s) occupied."]
         for r in ok[:5]:
