@@ -1,0 +1,93 @@
+"""What the built-in search's own fitness would pick in finished search jobs (issue 15).
+
+The loop hands over two picks: the round with the best mean search accuracy
+(the paper's rule) and the one with the largest frontier area on each store's
+SC@64 range (ours). The built-in search ranks designs by a third measure, its
+fitness: the frontier area of the store-mean curve over 100k-600k tokens. This
+script applies that rule, fixed before any held-out number of the rounds it
+picks was seen, to runs made by ``search_jobs.py``: the ok round with the best
+fitness on all the loop's seeds (the earlier round on ties). When the run did
+not evaluate that round's whole grid on held-out, it is evaluated here as the
+loop's finalize would (sandboxed, all seeds) and cached in
+``OUT/fitness_pick/<run>-rNNNN.json``; the run directory is not touched. The
+verdict is ``search_jobs.py``'s, written to ``OUT/fitness_pick.md``. Usage::
+
+    python bench/fitness_pick.py --out DIR   # DIR: the --out of search_jobs.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from autotts.discovery.evaluate import evaluate_candidate
+from autotts.discovery.rundir import open_run
+from autotts.discovery.search.fitness import fitness
+from autotts.discovery.state import read_json
+from autotts.evaluation.envelope_gap import envelope_gap
+from search_jobs import curves_of, gap_text, rated_points, references
+
+
+def fitness_round(rundir: Path) -> tuple[float, dict]:
+    """(fitness on all seeds, state) of the run's best ok round by the search's fitness."""
+    scored = []
+    for rd in sorted((rundir / "rounds").glob("r*")):
+        st = read_json(rd / "state.json")
+        if st and st.get("status") == "ok" and (rd / "results.json").is_file():
+            fit = fitness(curves_of(json.loads((rd / "results.json").read_text())["cells"]))
+            if fit:
+                scored.append((fit[0], -st["round"], st))
+    area, _, st = max(scored, key=lambda t: t[:2])
+    return area, st
+
+
+def held_out(rundir: Path, st: dict, cache: Path) -> tuple[dict, str]:
+    """The round's whole held-out grid: the run's own file, else the cache, else evaluated."""
+    own = read_json(rundir / "final" / f"heldout_r{st['round']:04d}.json")
+    if own and own.get("full"):
+        return own, "the run's own"
+    path = cache / f"{rundir.name}-r{st['round']:04d}.json"
+    if path.is_file():
+        return json.loads(path.read_text()), "evaluated here"
+    run = open_run(rundir)
+    source = (rundir / "rounds" / f"r{st['round']:04d}" / "candidate.py").read_text()
+    res = evaluate_candidate(source, st["class_name"], run.held_out_stores, st["grid"],
+                             run.cfg.run.seed_list, run.sandbox())
+    doc = {"round": st["round"], "full": True, "grid": st["grid"], **res.to_dict()}
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    return doc, "evaluated here"
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", type=Path, required=True, help="The --out folder of search_jobs.py.")
+    p.add_argument("--data", type=Path, default=os.environ.get("AUTOTTS_DATA"),
+                   help="Replay store directory (default: $AUTOTTS_DATA).")
+    args = p.parse_args(argv)
+    if not args.data:
+        p.error("--data (or $AUTOTTS_DATA) is required")
+    cmc = rated_points(references(args.out, args.data)["held_out"])
+    target, lo = cmc[0.5], min(q.tokens for q in cmc.values())
+    hi = max(q.tokens for q in cmc.values())
+    lines = ["| run | fitness pick | search area | held-out best <= CMC b0.5 tokens "
+             "| vs CMC at matched tokens | held-out grid |", "|---|---|---|---|---|---|"]
+    for rundir in sorted(d for d in args.out.iterdir() if (d / "final").is_dir()):
+        area, st = fitness_round(rundir)
+        doc, how = held_out(rundir, st, args.out / "fitness_pick")
+        pts = rated_points(doc["cells"])
+        best = max((q for q in pts.values() if q.tokens <= target.tokens),
+                   key=lambda q: q.accuracy, default=None)
+        gaps = {b: envelope_gap(q, {"CMC": list(cmc.values())}).to_dict()
+                for b, q in pts.items() if lo <= q.tokens <= hi}
+        held = "none" if best is None else f"{best.accuracy:.2f}% @ {best.tokens / 1e3:.0f}k"
+        lines.append(f"| {rundir.name} | r{st['round']} | {area:.2f} | {held} | "
+                     f"{gap_text(gaps)} | {how} |")
+        print(lines[-1], flush=True)
+    (args.out / "fitness_pick.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
