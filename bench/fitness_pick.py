@@ -26,8 +26,7 @@ from autotts.discovery.evaluate import evaluate_candidate
 from autotts.discovery.rundir import open_run
 from autotts.discovery.search.fitness import fitness
 from autotts.discovery.state import read_json
-from autotts.evaluation.envelope_gap import envelope_gap
-from search_jobs import curves_of, gap_text, rated_points, references
+from search_jobs import curves_of, gap_text, held_out_verdict, rated_points, references
 
 
 def fitness_round(rundir: Path) -> tuple[float, dict]:
@@ -70,18 +69,12 @@ def main(argv: list[str] | None = None) -> None:
     if not args.data:
         p.error("--data (or $AUTOTTS_DATA) is required")
     cmc = rated_points(references(args.out, args.data)["held_out"])
-    target, lo = cmc[0.5], min(q.tokens for q in cmc.values())
-    hi = max(q.tokens for q in cmc.values())
     lines = ["| run | fitness pick | search area | held-out best <= CMC b0.5 tokens "
              "| vs CMC at matched tokens | held-out grid |", "|---|---|---|---|---|---|"]
     for rundir in sorted(d for d in args.out.iterdir() if (d / "final").is_dir()):
         area, st = fitness_round(rundir)
         doc, how = held_out(rundir, st, args.out / "fitness_pick")
-        pts = rated_points(doc["cells"])
-        best = max((q for q in pts.values() if q.tokens <= target.tokens),
-                   key=lambda q: q.accuracy, default=None)
-        gaps = {b: envelope_gap(q, {"CMC": list(cmc.values())}).to_dict()
-                for b, q in pts.items() if lo <= q.tokens <= hi}
+        best, gaps = held_out_verdict(rated_points(doc["cells"]), cmc)
         held = "none" if best is None else f"{best.accuracy:.2f}% @ {best.tokens / 1e3:.0f}k"
         lines.append(f"| {rundir.name} | r{st['round']} | {area:.2f} | {held} | "
                      f"{gap_text(gaps)} | {how} |")

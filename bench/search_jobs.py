@@ -122,13 +122,7 @@ def verdict(rundir: Path, ref: dict) -> dict:
         search = json.loads((rdir / "results.json").read_text())
         held = json.loads((rundir / "final" / f"heldout_r{rnd:04d}.json").read_text())
         pts = rated_points(held["cells"])
-        within = [p for p in pts.values() if p.tokens <= target.tokens]
-        best = max(within, key=lambda p: p.accuracy, default=None)
-        gaps = {}
-        for b, p in pts.items():
-            if min(q.tokens for q in cmc.values()) <= p.tokens <= max(q.tokens
-                                                                      for q in cmc.values()):
-                gaps[b] = envelope_gap(p, {"CMC": list(cmc.values())}).to_dict()
+        best, gaps = held_out_verdict(pts, cmc)
         fit = fitness(curves_of(search["cells"]))
         rows[rule] = {"round": rnd, "search_seeds": search["seeds"],
                       "search_area": fit[0] if fit else None, "cmc_area": cmc_area,
@@ -141,6 +135,19 @@ def verdict(rundir: Path, ref: dict) -> dict:
                       "held_curve": {b: {"accuracy": p.accuracy, "tokens": p.tokens}
                                      for b, p in pts.items()}}
     return rows
+
+
+def held_out_verdict(pts: dict[float, RatedPoint],
+                     cmc: dict[float, RatedPoint]) -> tuple[RatedPoint | None, dict]:
+    """(best point within CMC beta = 0.5's held-out tokens or None, paired
+    bootstrap against CMC per beta inside CMC's token range)."""
+    target = cmc[0.5]
+    lo, hi = min(q.tokens for q in cmc.values()), max(q.tokens for q in cmc.values())
+    best = max((p for p in pts.values() if p.tokens <= target.tokens),
+               key=lambda p: p.accuracy, default=None)
+    gaps = {b: envelope_gap(p, {"CMC": list(cmc.values())}).to_dict()
+            for b, p in pts.items() if lo <= p.tokens <= hi}
+    return best, gaps
 
 
 def gap_text(gaps: dict) -> str:
