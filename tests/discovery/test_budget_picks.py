@@ -66,3 +66,27 @@ def test_budget_picks_cost_rounds_on_the_held_out_stores_and_say_what_they_passe
     seal_file(run, "final/heldout_r0003.json", 3)
     chosen, notes = budget_picks(run, DONE, Budget(total, spent_before_s=0.0))
     assert chosen == {"accuracy": 1, "area": 3} and notes == []
+
+
+def with_fitness(s: dict, fit: float) -> dict:
+    return {**s, "score": {**s["score"], "fitness": fit}}
+
+
+# the proposer's fitness ranks round 2 first (what the search maximised)
+FIT = [with_fitness(DONE[0], 50.0), with_fitness(DONE[1], 55.0), with_fitness(DONE[2], 52.0)]
+
+
+def test_rounds_with_a_fitness_get_a_third_pick_by_it():
+    assert picks(FIT) == {"accuracy": 1, "area": 3, "fitness": 2}
+    # a round the rule gave no fitness (nan) is never picked by it
+    assert picks([FIT[0], with_fitness(DONE[1], math.nan), FIT[2]])["fitness"] == 3
+    # ties go to the earlier round
+    assert picks([FIT[0], FIT[1], with_fitness(DONE[2], 55.0)])["fitness"] == 2
+
+
+def test_the_fitness_pick_must_fit_beside_the_other_two():
+    assert picks(FIT, by_cost, 200.0) == {"accuracy": 1, "area": 3, "fitness": 2}
+    # rounds 1 and 3 leave 39 s: round 2 (40 s) no longer fits, the best that does is 3
+    assert picks(FIT, by_cost, 199.0) == {"accuracy": 1, "area": 3, "fitness": 3}
+    # an already chosen round costs nothing more; nothing fits: the accuracy pick carries it
+    assert picks(FIT, by_cost, 100.0) == {"accuracy": 1, "area": 1, "fitness": 1}

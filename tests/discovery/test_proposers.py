@@ -197,3 +197,20 @@ def test_registry():
         assert "not available" in str(exc) or "bad settings" in str(exc)
     else:
         assert callable(p.propose)
+
+
+def test_only_a_proposer_with_a_fitness_rule_gives_the_run_one():
+    from autotts.discovery.proposers import ProposerError, proposer_fitness
+
+    for name in ("manual", "command", "openai"):
+        assert proposer_fitness(name, {}) is None
+    rule = proposer_fitness("search", {"token_lo": 1_000, "token_hi": 2_000})
+    flat = {"s": [{"beta": 0.0, "accuracy": 40.0, "tokens": 1_000.0},
+                  {"beta": 1.0, "accuracy": 40.0, "tokens": 2_000.0}]}
+    assert rule(flat) == pytest.approx(40.0)  # a flat curve's area is its accuracy
+    falling = {"s": [{"beta": 0.0, "accuracy": 40.0, "tokens": 2_000.0},
+                     {"beta": 1.0, "accuracy": 50.0, "tokens": 1_000.0}]}
+    assert rule(falling) is None  # cost falling as beta rises: the search never scores it
+    assert rule({"s": [{"n": 4, "accuracy": 40.0, "tokens": 1_000.0}]}) is None
+    with pytest.raises(ProposerError):
+        proposer_fitness("search", {"colour": "red"})

@@ -57,7 +57,7 @@ def round_rows(run: Run, done: list[dict]) -> list[dict]:
         score, label = search_numbers(st, run.cfg.seeds)
         rows.append({"round": st["round"], "search": score["top_accuracy"],
                      "search_tokens": score["top_tokens"], "search_kind": label,
-                     "area": score["area"],
+                     "area": score["area"], "fitness": score.get("fitness"),
                      "held_out": top[0] if top else float("nan"),
                      "held_out_tokens": top[1] if top else float("nan")})
     return rows
@@ -155,10 +155,12 @@ def _header_lines(run: Run, sel: dict, every: list[dict], bad: set[int],
 
 
 def _rounds_table(every: list[dict], bad: set[int], by_round: dict[int, dict]) -> list[str]:
-    """The rounds table: one row per finished round, tampered ones marked."""
+    """The rounds table: one row per finished round, tampered ones marked; a
+    "fitness" column when the proposer scores rounds by its own rule."""
+    fit = any(r.get("fitness") is not None for r in by_round.values())
     out = ["", "## Rounds", "", "| round | origin | status | search numbers | search acc (top) | "
-           "tokens | held-out acc (top) | tokens | frontier area | note |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "tokens | held-out acc (top) | tokens | frontier area | " + ("fitness | " if fit else "")
+           + "note |", "|---|---|---|---|---|---|---|---|---|" + ("---|" if fit else "") + "---|"]
     for st in every:
         r = by_round.get(st["round"])
         note = (st.get("error") or "").strip().splitlines()[:1]
@@ -167,6 +169,8 @@ def _rounds_table(every: list[dict], bad: set[int], by_round: dict[int, dict]) -
         nums = (f"{r['search_kind']} | {r['search']:.2f} | {_k(r['search_tokens'])} | "
                 f"{r['held_out']:.2f} | {_k(r['held_out_tokens'])} | {r['area']:.2f}") if r \
             else "- | - | - | - | - | -"
+        if fit:
+            nums += f" | {r['fitness']:.2f}" if r and r.get("fitness") is not None else " | -"
         out.append(f"| r{st['round']:04d} | {st.get('origin')} | {st.get('status')} | {nums} | "
                    f"{note[0][:100] if note else ''} |")
     return out
@@ -204,7 +208,8 @@ def _screening_lines(run: Run, sel: dict) -> list[str]:
     return [f"- SCREENING: rounds evaluated on {scr['screen_seeds']} seeds (screened numbers); "
             f"re-run on all {scr['seeds']} seeds before selection (full numbers): rounds "
             f"{', '.join(map(str, scr['considered'])) or 'none'} (top {scr['topk']} by screened "
-            f"accuracy and by screened area); picks made on full numbers; held-out: full "
+            f"accuracy, by screened area{' and by screened fitness' if run.fitness else ''}); "
+            f"picks made on full numbers; held-out: full "
             f"({run.cfg.seeds} seeds)"]
 
 

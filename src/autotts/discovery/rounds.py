@@ -23,7 +23,7 @@ from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.manual import AwaitingSubmission
 from autotts.discovery.round_state import RoundState
 from autotts.discovery.rundir import Run
-from autotts.discovery.scoring import score_cells
+from autotts.discovery.scoring import curves_of, score_cells
 from autotts.discovery.state import (
     now,
     read_json,
@@ -48,11 +48,7 @@ def history(run: Run, done: list[dict]) -> tuple[RoundSummary, ...]:
     out = []
     for st in done:
         n = st["round"]
-        cells = load_cells(run, n) or []
-        curves: dict[str, list[dict]] = {}
-        for c in cells:
-            curves.setdefault(c.store, []).append(
-                {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened})
+        curves = curves_of(load_cells(run, n) or [])
         src = round_dir(run.dir, n) / "candidate.py"
         source = src.read_text() if src.is_file() else ""
         out.append(RoundSummary(round=n, status=st["status"], source=source,
@@ -174,7 +170,8 @@ def evaluate_in_sandbox(run: Run, st: RoundState) -> None:
     if res.error:
         st.fail("failed", f"evaluation: {res.error}")
         return
-    st.score = score_cells(res.cells, run.sc64("search"), contract=run.cfg.contract.enabled)
+    st.score = score_cells(res.cells, run.sc64("search"), contract=run.cfg.contract.enabled,
+                           fitness=run.fitness)
     st.phase = "evaluated"
 
 

@@ -22,6 +22,7 @@ from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.config import RunConfig, config_to_toml, load_config
 from autotts.discovery.evaluate import SandboxSettings
 from autotts.discovery.sandbox import Limits, detect_isolation
+from autotts.discovery.scoring import FitnessRule
 from autotts.discovery.state import RunError, now, read_json, write_json
 from autotts.env.store import ReplayStore, load_store
 from autotts.evaluation.runner import Cell, run_cells
@@ -64,6 +65,14 @@ class Run:
 
     def workers(self) -> int:
         return self.cfg.sandbox.workers or os.cpu_count() or 1
+
+    @cached_property
+    def fitness(self) -> FitnessRule | None:
+        """The proposer's own fitness rule, when it defines one: rounds are then
+        also scored and picked by it (see ``proposers.proposer_fitness``)."""
+        from autotts.discovery.proposers import proposer_fitness  # imports a backend
+
+        return proposer_fitness(self.cfg.proposer.name, self.cfg.proposer.settings)
 
     def sandbox(self) -> SandboxSettings:
         iso = detect_isolation(self.cfg.sandbox.isolation)

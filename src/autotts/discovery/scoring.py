@@ -1,14 +1,29 @@
-"""One candidate's search-split numbers: best accuracy (the paper's rule) and
-frontier area (ours), both over the mean of the search stores."""
+"""One candidate's search-split numbers: best accuracy (the paper's rule),
+frontier area (ours), both over the mean of the search stores, and, when the
+proposer defines one, its own fitness of the curves (the built-in search's
+frontier area over a fixed token range)."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from autotts.discovery.evaluate import CellResult
 from autotts.evaluation.pareto import frontier_area
+
+Curves = dict[str, list[dict]]
+FitnessRule = Callable[[Curves], "float | None"]
+
+
+def curves_of(cells: Sequence[CellResult]) -> Curves:
+    """Per store, one point per setting: its params plus accuracy, tokens and
+    branches opened (what proposers see of a round, see ``RoundSummary.curves``)."""
+    curves: Curves = {}
+    for c in cells:
+        curves.setdefault(c.store, []).append(
+            {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened})
+    return curves
 
 
 def frontier_range(sc64_tokens: float) -> tuple[float, float]:
@@ -44,12 +59,19 @@ def top_point(points: list[dict], contract: bool) -> dict:
     return max(points, key=lambda p: (p["accuracy"], -p["tokens"]))
 
 
-def score_cells(cells: Sequence[CellResult], sc64: dict[str, float], *, contract: bool) -> dict:
-    """best_accuracy / best_tokens / best_params, area, top_accuracy / top_tokens / top_params."""
+def score_cells(cells: Sequence[CellResult], sc64: dict[str, float], *, contract: bool,
+                fitness: FitnessRule | None = None) -> dict:
+    """best_accuracy / best_tokens / best_params, area, top_accuracy / top_tokens /
+    top_params; with a proposer's ``fitness`` rule also ``fitness`` (nan when
+    the rule gives none, e.g. a curve whose cost falls as beta rises)."""
     points = mean_points(cells)
     best = max(points, key=lambda p: (p["accuracy"], -p["tokens"]))
     top = top_point(points, contract)
-    return {"best_accuracy": best["accuracy"], "best_tokens": best["tokens"],
-            "best_params": best["params"], "area": area(cells, sc64),
-            "top_accuracy": top["accuracy"], "top_tokens": top["tokens"],
-            "top_params": top["params"]}
+    score = {"best_accuracy": best["accuracy"], "best_tokens": best["tokens"],
+             "best_params": best["params"], "area": area(cells, sc64),
+             "top_accuracy": top["accuracy"], "top_tokens": top["tokens"],
+             "top_params": top["params"]}
+    if fitness is not None:
+        value = fitness(curves_of(cells))
+        score["fitness"] = math.nan if value is None else float(value)
+    return score

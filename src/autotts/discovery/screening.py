@@ -5,11 +5,12 @@ seeds ``0..S-1`` only (``state.json`` and ``results.json`` say ``seeds: S,
 screened: true``). Before the held-out evaluation, the rounds considered for
 selection are re-evaluated on the search split with all ``seeds``: the top
 ``screen_topk`` ok rounds by screened best accuracy, the top ``screen_topk``
-by screened frontier area, and every ok round that already has full numbers
-(re-run on request with ``autotts discover full``, or never screened). A re-run is written to
+by screened frontier area (and by the proposer's fitness, when it has one),
+and every ok round that already has full numbers (re-run on request with
+``autotts discover full``, or never screened). A re-run is written to
 ``rounds/rNNNN/results_full.json`` (the screened ``results.json`` is never
-touched) and summed up in the round's ``state.json`` under ``full``; the
-picks are then made on the full numbers among the considered rounds only.
+touched) and summed up in the round's ``state.json`` under ``full``; the picks
+are then made on the full numbers among the considered rounds only.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ FULL_FILE = "results_full.json"
 
 def considered(done: list[dict], topk: int) -> list[dict]:
     """Ok rounds to re-run in full: top-k by screened accuracy, top-k by screened
-    area, and rounds that already have full numbers (round order)."""
+    area and by screened fitness, and rounds that already have full numbers (round order)."""
     ok = [s for s in done if s.get("status") == "ok"]
-    by_acc = sorted(ok, key=lambda s: (-s["score"]["best_accuracy"], s["round"]))[:topk]
-    scored = [s for s in ok if not math.isnan(s["score"].get("area", math.nan))]
-    by_area = sorted(scored, key=lambda s: (-s["score"]["area"], s["round"]))[:topk]
-    chosen = {s["round"] for s in by_acc + by_area}
+    chosen = {s["round"] for s in
+              sorted(ok, key=lambda s: (-s["score"]["best_accuracy"], s["round"]))[:topk]}
+    for key in ("area", "fitness"):  # fitness: only rounds scored by the proposer's rule
+        scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
+        chosen |= {s["round"] for s in sorted(scored, key=lambda s: (-s["score"][key],
+                                                                     s["round"]))[:topk]}
     chosen |= {s["round"] for s in ok if s.get("full") or not s.get("screened")}
     return [s for s in ok if s["round"] in chosen]
 
@@ -49,7 +52,7 @@ def _full_record(run: Run, doc: dict) -> dict:
         return {"status": "failed", "seeds": doc.get("seeds"), "error": doc.get("error")}
     cells = [CellResult(**c) for c in doc["cells"]]
     sc64 = run.sc64("search")
-    score = score_cells(cells, sc64, contract=run.cfg.contract.enabled)
+    score = score_cells(cells, sc64, contract=run.cfg.contract.enabled, fitness=run.fitness)
     problems = []
     if run.cfg.contract.enabled:
         problems = contract_violations(cells, sc64_tokens=sc64,

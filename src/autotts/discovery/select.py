@@ -1,12 +1,13 @@
 """After the search: pick controllers, evaluate them once on held-out.
 
-Picks: the best mean search-split accuracy over the grid (the paper's rule)
-and the largest frontier area (ours). In screening mode the picks are made on
-full-seed re-runs of the contenders (see screening.py), never on screened
-numbers. Every ok round's "beta = 1" point is also evaluated on held-out (the
-paper's Figure 4), and the picks' whole grid; held-out always uses all seeds.
-Held-out stores are only opened now, after the last round, and only in
-sandboxed children that receive gold-free copies.
+Picks: the best mean search-split accuracy over the grid (the paper's rule),
+the largest frontier area (ours) and, for a proposer with its own fitness rule
+(the built-in search), the best fitness: what the search maximised. In
+screening mode the picks are made on full-seed re-runs of the contenders (see
+screening.py), never on screened numbers. Every ok round's "beta = 1" point is
+also evaluated on held-out (the paper's Figure 4), and the picks' whole grid;
+held-out always uses all seeds. Held-out stores are only opened now, after the
+last round, and only in sandboxed children that receive gold-free copies.
 """
 
 from __future__ import annotations
@@ -30,15 +31,17 @@ from autotts.discovery.state import RunLock, now, read_json, round_dir, write_js
 
 def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
           allowance: float = math.inf) -> dict[str, int | None]:
-    """Round numbers picked by best accuracy and by frontier area (None when no round is ok).
+    """Round numbers picked by best accuracy, by frontier area and, when the
+    rounds carry the proposer's fitness, by fitness (None when no round is ok).
 
     With ``cost`` (a round's held-out grid in seconds) the picks' grids must
     fit ``allowance`` together: the best-accuracy round among those that fit
-    alone, then the best-area round that fits beside it. When no round fits
-    at all the unconstrained accuracy pick is both picks (the picks are always
-    evaluated, even past the deadline).
+    alone, then the best-area round that fits beside it, then the best-fitness
+    round beside both. When no round fits at all the unconstrained accuracy
+    pick is every pick (the picks are always evaluated, even past the deadline).
     """
     ok = [s for s in done if s.get("status") == "ok"]
+    rules = ["area"] + (["fitness"] if any("fitness" in s["score"] for s in ok) else [])
 
     def fits(s: dict, room: float) -> bool:
         return cost is None or cost(s) <= room
@@ -46,13 +49,16 @@ def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
     by_acc = best_round([s for s in ok if fits(s, allowance)]) or best_round(ok)
     if by_acc is None:
         return {"accuracy": None, "area": None}
-    room = allowance - (0.0 if cost is None else cost(by_acc))
-    scored = [s for s in ok if not math.isnan(s["score"].get("area", math.nan))]
-    beside = [s for s in scored if s is by_acc or fits(s, room)]
-    # nothing with an area fits beside the accuracy pick: it carries both picks
-    by_area = max(beside, key=lambda s: (s["score"]["area"], -s["round"])) if beside \
-        else (by_acc if scored else None)
-    return {"accuracy": by_acc["round"], "area": by_area["round"] if by_area else None}
+    chosen = {"accuracy": by_acc}
+    for key in rules:
+        room = allowance - sum(0.0 if cost is None else cost(s)
+                               for s in {id(s): s for s in chosen.values()}.values())
+        scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
+        beside = [s for s in scored if any(s is c for c in chosen.values()) or fits(s, room)]
+        # nothing scored fits beside the picks so far: the accuracy pick carries this one too
+        chosen[key] = max(beside, key=lambda s: (s["score"][key], -s["round"])) if beside \
+            else (by_acc if scored else None)
+    return {k: s["round"] if s else None for k, s in chosen.items()}
 
 
 def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dict, list[str]]:
@@ -72,7 +78,7 @@ def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dic
     chosen = picks(done, lambda s: grid[s["round"]], allowance)
     notes = [f"round {free[k]}, the best by {k}, is not a pick: its held-out grid (about "
              f"{grid[free[k]] / 60:.1f} min) does not fit the {max(0.0, allowance) / 60:.1f} min "
-             f"left of the wall budget beside the other pick; round {chosen[k]} is"
+             f"left of the wall budget beside the other picks; round {chosen[k]} is"
              for k in free if free[k] != chosen[k]]
     return chosen, notes
 

@@ -50,3 +50,30 @@ def test_same_run_seed_same_candidates_another_seed_other_ones(make_run):
         sources[name] = (run.dir / "rounds" / "r0001" / "candidate.py").read_text()
     assert sources["a"] == sources["b"]
     assert sources["a"] != sources["c"]
+
+
+def test_rounds_are_scored_and_picked_by_the_searchs_own_fitness(make_run):
+    """With the search as proposer every round carries the search's fitness of
+    its curves on all seeds, and selection adds a third pick: the best by it."""
+    from autotts.discovery.rounds import load_cells
+    from autotts.discovery.scoring import curves_of
+    from autotts.discovery.select import finalize
+
+    run = make_run(rounds=3, seed=4, proposer="search", proposer_settings=SMALL)
+    proposer = SearchProposer(start="blank", **SMALL)
+    try:
+        run_loop(run, proposer)
+    finally:
+        proposer.close()
+    rule = SearchProposer.fitness_rule(**SMALL)
+    ok = [s for s in round_states(run) if s["status"] == "ok"]
+    assert len(ok) == 3
+    for s in ok:
+        expected = rule(curves_of(load_cells(run, s["round"])))
+        assert expected is not None and s["score"]["fitness"] == expected
+    sel = finalize(run)
+    best = max(ok, key=lambda s: (s["score"]["fitness"], -s["round"]))
+    assert set(sel["picks"]) == {"accuracy", "area", "fitness"}
+    assert sel["picks"]["fitness"] == best["round"]
+    report = (run.dir / "final" / f"heldout_r{best['round']:04d}.json")
+    assert report.is_file() and '"full": true' in report.read_text()

@@ -1,12 +1,16 @@
 """Proposer registry: ``make_proposer(name, settings)`` builds a backend by name.
 
 Backends are imported lazily so optional dependencies (the Claude Agent SDK,
-the built-in search) load only when chosen. ``search`` is the default.
+the built-in search) load only when chosen. ``search`` is the default. A
+backend class may also define ``fitness_rule(**settings)``, its own measure of
+a round's curves; the loop then scores every round by it and picks a round by
+it ("fitness", see ``select.picks``); ``proposer_fitness`` returns that rule.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from autotts.discovery.proposers.base import (
@@ -29,24 +33,46 @@ PROPOSERS: dict[str, str] = {
 }
 
 __all__ = ["DEFAULT_PROPOSER", "PROPOSERS", "Proposal", "ProposalContext", "Proposer",
-           "RoundSummary", "make_proposer"]
+           "RoundSummary", "make_proposer", "proposer_fitness"]
 
 
 class ProposerError(AutoTTSError, RuntimeError):
     """A proposer could not be built or could not produce a candidate."""
 
 
-def make_proposer(name: str | None, settings: dict[str, Any] | None = None) -> Proposer:
-    """Build the proposer registered as ``name`` (default: ``search``) with ``settings``."""
-    name = name or DEFAULT_PROPOSER
+def _proposer_class(name: str) -> type:
     if name not in PROPOSERS:
         raise ProposerError(f"unknown proposer {name!r}; known: {', '.join(sorted(PROPOSERS))}")
     module_name, _, cls_name = PROPOSERS[name].partition(":")
     try:
-        cls = getattr(importlib.import_module(module_name), cls_name)
+        return getattr(importlib.import_module(module_name), cls_name)
     except ImportError as exc:
         raise ProposerError(f"proposer {name!r} is not available: {exc}") from None
+
+
+def make_proposer(name: str | None, settings: dict[str, Any] | None = None) -> Proposer:
+    """Build the proposer registered as ``name`` (default: ``search``) with ``settings``."""
+    name = name or DEFAULT_PROPOSER
+    cls = _proposer_class(name)
     try:
         return cls(**dict(settings or {}))
+    except (TypeError, ValueError) as exc:
+        raise ProposerError(f"proposer {name!r}: bad settings ({exc})") from None
+
+
+def proposer_fitness(name: str | None, settings: dict[str, Any] | None = None
+                     ) -> Callable[[dict], float | None] | None:
+    """The fitness rule of proposer ``name`` under ``settings`` (curves per store ->
+    a number to maximise, or None), or None when the proposer defines none or
+    cannot be loaded here (then the run has no "fitness" pick)."""
+    try:
+        cls = _proposer_class(name or DEFAULT_PROPOSER)
+    except ProposerError:
+        return None
+    rule = getattr(cls, "fitness_rule", None)
+    if rule is None:
+        return None
+    try:
+        return rule(**dict(settings or {}))
     except (TypeError, ValueError) as exc:
         raise ProposerError(f"proposer {name!r}: bad settings ({exc})") from None

@@ -12,7 +12,7 @@ resumed run proposes exactly what an uninterrupted one would.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from functools import partial
 from typing import Any
@@ -21,9 +21,22 @@ from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSum
 from autotts.discovery.search.codegen import CLASS_NAME, render, summary
 from autotts.discovery.search.elites import Archive, Record, design_id
 from autotts.discovery.search.evolve import RoundResult, Settings, search_round
-from autotts.discovery.search.fitness import mid_tokens, reaches
+from autotts.discovery.search.fitness import Curves, mid_tokens, reaches
 from autotts.discovery.search.screen import Screener
 from autotts.discovery.search.space import normalize
+
+
+def _settings(settings: dict[str, Any]) -> Settings:
+    """The search's settings from ``[proposer.settings]`` (``seeds`` may be a comma list)."""
+    seeds = settings.get("seeds")
+    if seeds is not None:  # one name, a comma list, or a list of names
+        names = seeds.split(",") if isinstance(seeds, str) else seeds
+        settings = {**settings, "seeds": tuple(n.strip() for n in names if n.strip())}
+    try:
+        return Settings(**settings)
+    except TypeError as exc:
+        known = ", ".join(f.name for f in fields(Settings))
+        raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
 
 
 def archive_from(history: Sequence[RoundSummary], settings: Settings) -> Archive:
@@ -71,17 +84,24 @@ class SearchProposer:
     def __init__(self, *, screener: Screener | None = None, **settings: Any):
         """``settings`` as above; ``screener`` replaces the screening pool the
         proposer would build from the loop's search stores (tests, the harness)."""
-        seeds = settings.get("seeds")
-        if seeds is not None:  # one name, a comma list, or a list of names
-            names = seeds.split(",") if isinstance(seeds, str) else seeds
-            settings["seeds"] = tuple(n.strip() for n in names if n.strip())
-        try:
-            self.settings = Settings(**settings)
-        except TypeError as exc:
-            known = ", ".join(f.name for f in fields(Settings))
-            raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
+        self.settings = _settings(settings)
         self._screener: Screener | None = screener
         self._given = screener is not None
+
+    @staticmethod
+    def fitness_rule(**settings: Any) -> Callable[[Curves], float | None]:
+        """What the search maximises, as the loop's "fitness" pick: the first
+        part of :meth:`Settings.score` (by default the frontier area of the
+        store-mean curve over 100k-600k tokens); None for a curve the search
+        would not breed from (cost falling as beta rises, or no beta)."""
+        s = _settings(dict(settings))
+
+        def rule(curves: Curves) -> float | None:
+            if any("beta" not in p for pts in curves.values() for p in pts):
+                return None  # not a single-beta controller: the search never scores it
+            fit = s.score(curves)
+            return fit[0] if fit else None
+        return rule
 
     def screener(self, ctx: ProposalContext) -> Screener:
         """The screening pool for the context's search split (kept between rounds)."""
