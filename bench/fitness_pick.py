@@ -1,11 +1,13 @@
 """What the built-in search's own fitness would pick in finished search jobs (issue 15).
 
-The loop hands over two picks: the round with the best mean search accuracy
-(the paper's rule) and the one with the largest frontier area on each store's
-SC@64 range (ours). The built-in search ranks designs by a third measure, its
-fitness: the frontier area of the store-mean curve over 100k-600k tokens. This
-script applies that rule, fixed before any held-out number of the rounds it
-picks was seen, to runs made by ``search_jobs.py``: the ok round with the best
+Before issue 15's last change the loop handed over two picks: the round with
+the best mean search accuracy (the paper's rule) and the one with the largest
+frontier area on each store's SC@64 range (ours). The built-in search ranks
+designs by another measure, its fitness: the frontier area of the store-mean
+curve over 100k-600k tokens; the loop now makes that its second pick for
+search runs ("fitness", instead of "area"). For runs made before, this script
+applies that rule, fixed before any held-out number of the rounds it picks was
+seen, to runs made by ``search_jobs.py``: the ok round with the best
 fitness on all the loop's seeds (the earlier round on ties). When the run did
 not evaluate that round's whole grid on held-out, it is evaluated here as the
 loop's finalize would (sandboxed, all seeds) and cached in

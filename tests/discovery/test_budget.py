@@ -65,11 +65,3 @@ def test_a_screened_round_is_scaled_to_all_seeds_an_unscreened_one_is_not():
         pytest.approx(10.0 * 10 * 2 * HELD_OUT_COST + SPAWN_S)
     assert held_out_grid_s({"eval_wall_s": 10.0, "screened": False}, **kw) == \
         pytest.approx(10.0 * 2 * HELD_OUT_COST + SPAWN_S)
-
-
-def test_a_third_pick_is_reserved_when_the_proposer_has_a_fitness():
-    kw = dict(seeds=100, screen_seeds=0, screen_topk=3, n_search=4, n_held=8, baselines_s=0.0)
-    done = rounds(40.0, 100.0, 60.0)
-    one = 100.0 * 2 * HELD_OUT_COST + SPAWN_S
-    assert finish_estimate_s(done, n_picks=3, **kw) == pytest.approx(3 * one + REPORT_S)
-    assert finish_estimate_s(done[:2], n_picks=3, **kw) == pytest.approx(2 * one + REPORT_S)

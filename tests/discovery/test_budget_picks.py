@@ -76,17 +76,18 @@ def with_fitness(s: dict, fit: float) -> dict:
 FIT = [with_fitness(DONE[0], 50.0), with_fitness(DONE[1], 55.0), with_fitness(DONE[2], 52.0)]
 
 
-def test_rounds_with_a_fitness_get_a_third_pick_by_it():
-    assert picks(FIT) == {"accuracy": 1, "area": 3, "fitness": 2}
+def test_rounds_with_a_fitness_are_picked_by_it_instead_of_by_area():
+    assert picks(FIT) == {"accuracy": 1, "fitness": 2}
     # a round the rule gave no fitness (nan) is never picked by it
     assert picks([FIT[0], with_fitness(DONE[1], math.nan), FIT[2]])["fitness"] == 3
     # ties go to the earlier round
     assert picks([FIT[0], FIT[1], with_fitness(DONE[2], 55.0)])["fitness"] == 2
 
 
-def test_the_fitness_pick_must_fit_beside_the_other_two():
-    assert picks(FIT, by_cost, 200.0) == {"accuracy": 1, "area": 3, "fitness": 2}
-    # rounds 1 and 3 leave 39 s: round 2 (40 s) no longer fits, the best that does is 3
-    assert picks(FIT, by_cost, 199.0) == {"accuracy": 1, "area": 3, "fitness": 3}
-    # an already chosen round costs nothing more; nothing fits: the accuracy pick carries it
-    assert picks(FIT, by_cost, 100.0) == {"accuracy": 1, "area": 1, "fitness": 1}
+def test_the_fitness_pick_must_fit_beside_the_accuracy_pick():
+    assert picks(FIT, by_cost, 140.0) == {"accuracy": 1, "fitness": 2}
+    # round 1 leaves 39 s: round 2 (40 s) no longer fits, nor round 3: round 1 carries both
+    assert picks(FIT, by_cost, 139.0) == {"accuracy": 1, "fitness": 1}
+    # round 1 does not fit alone: the accuracy pick is round 3, and round 2 (40 s)
+    # does not fit in the 39 s beside it
+    assert picks(FIT, by_cost, 99.0) == {"accuracy": 3, "fitness": 3}

@@ -165,3 +165,14 @@ def test_cli_options_config_and_full_command(tmp_path, synth_data, make_run):
     assert load_round_state(run.dir, 1)["full"]["seeds"] == 3
     res = runner.invoke(discover_group, ["full", str(run.dir), "--round", "7"])
     assert res.exit_code != 0 and "round 7" in res.output
+
+
+def test_with_the_proposers_fitness_the_contenders_are_the_best_by_it_not_by_area():
+    def st(n, acc, area, fit=None):
+        score = {"best_accuracy": acc, "area": area, **({"fitness": fit} if fit else {})}
+        return {"round": n, "status": "ok", "screened": True, "score": score}
+
+    plain = [st(1, 0.6, 50.0), st(2, 0.5, 70.0), st(3, 0.4, 60.0)]
+    assert [s["round"] for s in screening.considered(plain, 1)] == [1, 2]
+    fit = [st(1, 0.6, 50.0, 61.0), st(2, 0.5, 70.0, 60.0), st(3, 0.4, 60.0, 62.0)]
+    assert [s["round"] for s in screening.considered(fit, 1)] == [1, 3]

@@ -46,3 +46,17 @@ def test_page_of_a_running_run(running):
     assert "validation:" in html and "Not yet: held-out numbers appear here" in html
     assert "ModelA/aime25" not in html  # the held-out store is never named before selection
     assert "live: true" in html and f"version: '{v2}'" in html
+
+
+def test_the_rounds_table_shows_the_proposers_fitness_only_when_rounds_have_one(running):
+    import json
+
+    _round(running, candidate("momentum.py"))
+    data = load_run(running)
+    assert "<th>fitness</th>" not in build_page(data)
+    path = running / "rounds" / "r0001" / "state.json"
+    st = json.loads(path.read_text())
+    st["score"]["fitness"] = 61.234
+    path.write_text(json.dumps(st))
+    html = build_page(load_run(running))
+    assert "<th>area</th><th>fitness</th>" in html and "<td>61.23</td>" in html

@@ -7,7 +7,7 @@ more round *and* the work after the last round still fit; the estimate of
 that work is made from the times measured in this run (round evaluation
 times scaled by seeds and stores; see :func:`finish_estimate_s`), reserving
 the held-out grids of the current picks. After the rounds, a round is a pick
-only if its held-out grid fits what is left beside the other picks
+only if its held-out grid fits what is left beside the other pick
 (``select.budget_picks``); the held-out evaluation of rounds that are not
 picks (the Figure-4 points) is skipped when it would run past the deadline.
 The report says what the budget cut.
@@ -79,19 +79,19 @@ def held_out_grid_s(state: dict, *, seeds: int, screen_seeds: int, held_scale: f
 
 def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen_topk: int,
                       n_search: int, n_held: int, baselines_s: float,
-                      pick_rounds: tuple[int, ...] | None = None, n_picks: int = 2) -> float:
+                      pick_rounds: tuple[int, ...] | None = None) -> float:
     """Expected seconds for selection, held-out and the report after ``done``
     and one more round.
 
     The picks evaluate their whole grid on ``n_held`` stores with all seeds
     (:func:`held_out_grid_s`). With ``pick_rounds`` (the current picks by
-    accuracy, by area and by the proposer's fitness) only those are reserved: a
-    later round becomes a pick only if its own grid then fits (``select.picks``
-    with the budget), so one dear early round no longer reserves room for a
-    second one as dear. Without them (or in screening mode, where the picks
-    come from re-runs) ``n_picks`` picks at the dearest round's cost. The other ok rounds' single
+    accuracy and by area or fitness) only those are reserved: a later round
+    becomes a pick only if its own grid then fits (``select.picks`` with the
+    budget), so one dear early round no longer reserves room for a second one
+    as dear. Without them (or in screening mode, where the picks come from re-
+    runs) two picks at the dearest round's cost. The other ok rounds' single
     held-out points (Figure 4) are not counted, as they are skipped when they
-    would miss the deadline; screening re-runs up to ``n_picks x screen_topk``
+    would miss the deadline; screening re-runs up to ``2 x screen_topk``
     rounds on the search split with all seeds; the held-out baselines take
     about what the search ones took, scaled by the number of stores.
     """
@@ -102,10 +102,10 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
     kw = dict(seeds=seeds, screen_seeds=screen_seeds, held_scale=held_scale)
     now = [held_out_grid_s(s, **kw) for s in ok if s["round"] in set(pick_rounds or ())]
     if pick_rounds is None or screen_seeds or not now:
-        picks = min(n_picks, len(ok)) * max(held_out_grid_s(s, **kw) for s in ok)
+        picks = min(2, len(ok)) * max(held_out_grid_s(s, **kw) for s in ok)
     else:
         picks = sum(now)
     round_seeds = screen_seeds or seeds
-    screening = min(len(ok), n_picks * screen_topk) * _mean([float(s["eval_wall_s"]) for s in ok]) \
+    screening = min(len(ok), 2 * screen_topk) * _mean([float(s["eval_wall_s"]) for s in ok]) \
         * seeds / round_seeds if screen_seeds else 0.0
     return picks + screening + baselines_s * held_scale + REPORT_S

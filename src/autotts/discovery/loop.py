@@ -168,14 +168,12 @@ def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     if budget.limited:
         from autotts.discovery.select import picks  # select imports this module
-        now_picks = picks(done)
         after = finish_estimate_s(
             done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
             screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),
             n_held=len(run.store_refs("held_out")),
             baselines_s=float(run.meta.get("baselines_wall_s", 0.0)),
-            pick_rounds=tuple(r for r in now_picks.values() if r is not None),
-            n_picks=2 if run.fitness is None else 3)
+            pick_rounds=tuple(r for r in picks(done).values() if r is not None))
         need = round_estimate_s(done) + after
         if not budget.fits(need):
             return (f"wall-time cap: stopped after {len(done)} rounds to keep the "

@@ -208,7 +208,7 @@ def _screening_lines(run: Run, sel: dict) -> list[str]:
     return [f"- SCREENING: rounds evaluated on {scr['screen_seeds']} seeds (screened numbers); "
             f"re-run on all {scr['seeds']} seeds before selection (full numbers): rounds "
             f"{', '.join(map(str, scr['considered'])) or 'none'} (top {scr['topk']} by screened "
-            f"accuracy, by screened area{' and by screened fitness' if run.fitness else ''}); "
+            f"accuracy and by screened {'fitness' if run.fitness else 'area'}); "
             f"picks made on full numbers; held-out: full "
             f"({run.cfg.seeds} seeds)"]
 

@@ -72,6 +72,13 @@ def best_round(done: list[dict]) -> dict | None:
     return max(ok, key=lambda s: (s["score"]["best_accuracy"], -s["round"])) if ok else None
 
 
+def second_rule(ok: list[dict]) -> str:
+    """The second pick's rule (the first is :func:`best_round`): "fitness" when
+    the rounds carry the proposer's own fitness (the built-in search's: what it
+    maximised), else "area"."""
+    return "fitness" if any("fitness" in (s.get("score") or {}) for s in ok) else "area"
+
+
 def prepare(run: Run, st: RoundState, done: list[dict], total: int) -> None:
     """Write the prompt, history and starting candidate.py for this round (once)."""
     if st.prepared:

@@ -5,7 +5,7 @@ seeds ``0..S-1`` only (``state.json`` and ``results.json`` say ``seeds: S,
 screened: true``). Before the held-out evaluation, the rounds considered for
 selection are re-evaluated on the search split with all ``seeds``: the top
 ``screen_topk`` ok rounds by screened best accuracy, the top ``screen_topk``
-by screened frontier area (and by the proposer's fitness, when it has one),
+by screened frontier area (by the proposer's fitness instead, when it has one),
 and every ok round that already has full numbers (re-run on request with
 ``autotts discover full``, or never screened). A re-run is written to
 ``rounds/rNNNN/results_full.json`` (the screened ``results.json`` is never
@@ -20,6 +20,7 @@ import math
 from autotts.controllers.contract import contract_violations
 from autotts.discovery.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.integrity import file_intact, round_intact, seal_file, seal_round
+from autotts.discovery.rounds import second_rule
 from autotts.discovery.rundir import Run
 from autotts.discovery.scoring import score_cells
 from autotts.discovery.state import (
@@ -33,15 +34,15 @@ FULL_FILE = "results_full.json"
 
 
 def considered(done: list[dict], topk: int) -> list[dict]:
-    """Ok rounds to re-run in full: top-k by screened accuracy, top-k by screened
-    area and by screened fitness, and rounds that already have full numbers (round order)."""
+    """Ok rounds to re-run in full: top-k by screened accuracy, top-k by the
+    screened second rule (area, or the proposer's fitness), and rounds that
+    already have full numbers (round order)."""
     ok = [s for s in done if s.get("status") == "ok"]
-    chosen = {s["round"] for s in
-              sorted(ok, key=lambda s: (-s["score"]["best_accuracy"], s["round"]))[:topk]}
-    for key in ("area", "fitness"):  # fitness: only rounds scored by the proposer's rule
-        scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
-        chosen |= {s["round"] for s in sorted(scored, key=lambda s: (-s["score"][key],
-                                                                     s["round"]))[:topk]}
+    key = second_rule(ok)
+    by_acc = sorted(ok, key=lambda s: (-s["score"]["best_accuracy"], s["round"]))[:topk]
+    scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
+    by_key = sorted(scored, key=lambda s: (-s["score"][key], s["round"]))[:topk]
+    chosen = {s["round"] for s in by_acc + by_key}
     chosen |= {s["round"] for s in ok if s.get("full") or not s.get("screened")}
     return [s for s in ok if s["round"] in chosen]
 

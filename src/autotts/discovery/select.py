@@ -1,13 +1,14 @@
 """After the search: pick controllers, evaluate them once on held-out.
 
-Picks: the best mean search-split accuracy over the grid (the paper's rule),
-the largest frontier area (ours) and, for a proposer with its own fitness rule
-(the built-in search), the best fitness: what the search maximised. In
-screening mode the picks are made on full-seed re-runs of the contenders (see
-screening.py), never on screened numbers. Every ok round's "beta = 1" point is
-also evaluated on held-out (the paper's Figure 4), and the picks' whole grid;
-held-out always uses all seeds. Held-out stores are only opened now, after the
-last round, and only in sandboxed children that receive gold-free copies.
+Picks: the best mean search-split accuracy over the grid (the paper's rule)
+and the largest frontier area (ours) or, for a proposer with its own fitness
+rule (the built-in search), the best fitness instead: what the search
+maximised. In screening mode the picks are made on full-seed re-runs of the
+contenders (see screening.py), never on screened numbers. Every ok round's
+"beta = 1" point is also evaluated on held-out (the paper's Figure 4), and the
+picks' whole grid; held-out always uses all seeds. Held-out stores are only
+opened now, after the last round, and only in sandboxed children that receive
+gold-free copies.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from autotts.discovery.heldout_summary import beta_curve_rows, cmc_reference
 from autotts.discovery.integrity import file_intact, seal_file, trusted
 from autotts.discovery.loop import round_states
 from autotts.discovery.phases import Phases
-from autotts.discovery.rounds import best_round
+from autotts.discovery.rounds import best_round, second_rule
 from autotts.discovery.rundir import Run, compute_baselines
 from autotts.discovery.screening import full_stage, with_full_scores
 from autotts.discovery.state import RunLock, now, read_json, round_dir, write_json
@@ -31,34 +32,31 @@ from autotts.discovery.state import RunLock, now, read_json, round_dir, write_js
 
 def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
           allowance: float = math.inf) -> dict[str, int | None]:
-    """Round numbers picked by best accuracy, by frontier area and, when the
-    rounds carry the proposer's fitness, by fitness (None when no round is ok).
+    """Round numbers picked by best accuracy and by the second rule (frontier
+    area, or the proposer's fitness: ``rounds.second_rule``); None when no round is ok.
 
     With ``cost`` (a round's held-out grid in seconds) the picks' grids must
     fit ``allowance`` together: the best-accuracy round among those that fit
-    alone, then the best-area round that fits beside it, then the best-fitness
-    round beside both. When no round fits at all the unconstrained accuracy
-    pick is every pick (the picks are always evaluated, even past the deadline).
+    alone, then the best round by the second rule that fits beside it. When
+    no round fits at all the unconstrained accuracy pick is both picks (the
+    picks are always evaluated, even past the deadline).
     """
     ok = [s for s in done if s.get("status") == "ok"]
-    rules = ["area"] + (["fitness"] if any("fitness" in s["score"] for s in ok) else [])
+    key = second_rule(ok)
 
     def fits(s: dict, room: float) -> bool:
         return cost is None or cost(s) <= room
 
     by_acc = best_round([s for s in ok if fits(s, allowance)]) or best_round(ok)
     if by_acc is None:
-        return {"accuracy": None, "area": None}
-    chosen = {"accuracy": by_acc}
-    for key in rules:
-        room = allowance - sum(0.0 if cost is None else cost(s)
-                               for s in {id(s): s for s in chosen.values()}.values())
-        scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
-        beside = [s for s in scored if any(s is c for c in chosen.values()) or fits(s, room)]
-        # nothing scored fits beside the picks so far: the accuracy pick carries this one too
-        chosen[key] = max(beside, key=lambda s: (s["score"][key], -s["round"])) if beside \
-            else (by_acc if scored else None)
-    return {k: s["round"] if s else None for k, s in chosen.items()}
+        return {"accuracy": None, key: None}
+    room = allowance - (0.0 if cost is None else cost(by_acc))
+    scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
+    beside = [s for s in scored if s is by_acc or fits(s, room)]
+    # nothing scored fits beside the accuracy pick: it carries both picks
+    second = max(beside, key=lambda s: (s["score"][key], -s["round"])) if beside \
+        else (by_acc if scored else None)
+    return {"accuracy": by_acc["round"], key: second["round"] if second else None}
 
 
 def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dict, list[str]]:
@@ -78,7 +76,7 @@ def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dic
     chosen = picks(done, lambda s: grid[s["round"]], allowance)
     notes = [f"round {free[k]}, the best by {k}, is not a pick: its held-out grid (about "
              f"{grid[free[k]] / 60:.1f} min) does not fit the {max(0.0, allowance) / 60:.1f} min "
-             f"left of the wall budget beside the other picks; round {chosen[k]} is"
+             f"left of the wall budget beside the other pick; round {chosen[k]} is"
              for k in free if free[k] != chosen[k]]
     return chosen, notes
 

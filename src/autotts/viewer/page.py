@@ -59,7 +59,7 @@ def _num(x, fmt: str) -> str:
     return format(x, fmt) if isinstance(x, (int, float)) else "-"
 
 
-def _row(rd: RoundData, contract: bool) -> str:
+def _row(rd: RoundData, contract: bool, fitness: bool) -> str:
     st = rd.state
     score, basis = search_score(st)
     note = (st.get("error") or "").strip().splitlines()[:1]
@@ -68,7 +68,8 @@ def _row(rd: RoundData, contract: bool) -> str:
     tds = [rd.label, status, str(st.get("origin")), rd.parent_name,
            _num(score.get("best_accuracy"), ".2f"), _num(score.get("top_accuracy"), ".2f"),
            _num((score.get("top_tokens") or 0) / 1e3, ".1f") + "k" if score else "-",
-           _num(score.get("area"), ".2f"), basis if score else "-",
+           _num(score.get("area"), ".2f"),
+           *([_num(score.get("fitness"), ".2f")] if fitness else []), basis if score else "-",
            _contract_cell(rd, contract), _num(st.get("wall_s"), ".1f"),
            f"${cost:.4f}" if cost is not None else "-", note[0][:90] if note else ""]
     cells = "".join(f"<td>{escape(t)}</td>" for t in tds)
@@ -76,10 +77,13 @@ def _row(rd: RoundData, contract: bool) -> str:
 
 
 def rounds_table(data: RunData) -> str:
-    """Every round (also one still running), one clickable row each."""
+    """Every round (also one still running), one clickable row each; a fitness
+    column when the proposer scores rounds by its own rule (the built-in search)."""
+    fitness = any("fitness" in (rd.state.get("score") or {}) for rd in data.rounds)
     head = ("round", "status", "origin", "parent", "best acc", "top acc", "top tokens",
-            "area", "search numbers", "contract", "wall (s)", "proposer cost", "note")
-    rows = "".join(_row(rd, data.cfg.beta_contract) for rd in data.rounds)
+            "area", *(("fitness",) if fitness else ()), "search numbers", "contract",
+            "wall (s)", "proposer cost", "note")
+    rows = "".join(_row(rd, data.cfg.beta_contract, fitness) for rd in data.rounds)
     return ("<table id=rounds><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
             + f"</tr></thead><tbody>{rows}</tbody></table>")
 

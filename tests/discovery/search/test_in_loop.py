@@ -4,6 +4,7 @@ search split only, and its rounds land in the archive like any other."""
 from __future__ import annotations
 
 from autotts.discovery.loop import round_states, run_loop
+from autotts.discovery.report import write_report
 from autotts.discovery.search.proposer import SearchProposer
 
 SMALL = {"population": 4, "per_round": 5, "batch": 3, "promote": 1, "promote_seeds": 2,
@@ -54,7 +55,7 @@ def test_same_run_seed_same_candidates_another_seed_other_ones(make_run):
 
 def test_rounds_are_scored_and_picked_by_the_searchs_own_fitness(make_run):
     """With the search as proposer every round carries the search's fitness of
-    its curves on all seeds, and selection adds a third pick: the best by it."""
+    its curves on all seeds, and the second pick is the best by it (not by area)."""
     from autotts.discovery.rounds import load_cells
     from autotts.discovery.scoring import curves_of
     from autotts.discovery.select import finalize
@@ -73,7 +74,20 @@ def test_rounds_are_scored_and_picked_by_the_searchs_own_fitness(make_run):
         assert expected is not None and s["score"]["fitness"] == expected
     sel = finalize(run)
     best = max(ok, key=lambda s: (s["score"]["fitness"], -s["round"]))
-    assert set(sel["picks"]) == {"accuracy", "area", "fitness"}
+    assert set(sel["picks"]) == {"accuracy", "fitness"}
     assert sel["picks"]["fitness"] == best["round"]
-    report = (run.dir / "final" / f"heldout_r{best['round']:04d}.json")
-    assert report.is_file() and '"full": true' in report.read_text()
+    held = run.dir / "final" / f"heldout_r{best['round']:04d}.json"
+    assert held.is_file() and '"full": true' in held.read_text()
+    text = write_report(run).read_text()
+    assert "| frontier area | fitness | note |" in text
+    assert f"- by fitness: round {best['round']}" in text
+
+
+def test_a_run_without_a_fitness_rule_picks_by_area_and_has_no_fitness_column(make_run):
+    from autotts.discovery.select import finalize
+
+    run = make_run(rounds=1, seed=4, proposer="manual")
+    run_loop(run, SearchProposer(start="blank", **SMALL))  # the config names no fitness rule
+    assert "fitness" not in round_states(run)[0]["score"]
+    assert set(finalize(run)["picks"]) == {"accuracy", "area"}
+    assert "fitness" not in write_report(run).read_text()
