@@ -88,8 +88,8 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
     accuracy and by area or fitness) only those are reserved: a later round
     becomes a pick only if its own grid then fits (``select.picks`` with the
     budget), so one dear early round no longer reserves room for a second one
-    as dear. Without them (or in screening mode, where the picks come from re-
-    runs) two picks at the dearest round's cost. The other ok rounds' single
+    as dear. Without them (or in screening mode, where the picks come from
+    re-runs) two picks at the dearest round's cost. The other ok rounds' single
     held-out points (Figure 4) are not counted, as they are skipped when they
     would miss the deadline; screening re-runs up to ``2 x screen_topk``
     rounds on the search split with all seeds; the held-out baselines take
