@@ -19,9 +19,9 @@ import argparse
 import json
 from pathlib import Path
 
-from autotts.discovery.search.codegen import render
-from autotts.discovery.search.screen import _controller_class
-from autotts.discovery.search.space import normalize
+from autotts.discovery.proposers.search.codegen import render
+from autotts.discovery.proposers.search.screen import _controller_class
+from autotts.discovery.proposers.search.space import normalize
 from autotts.env.store import load_store
 from autotts.evaluation.protocol import protocol_block
 from common import loads, store_file, timed, write_results

@@ -17,9 +17,9 @@ import argparse
 import json
 from pathlib import Path
 
-from autotts.discovery.budget import Budget
 from autotts.discovery.loop import cap_reached
-from autotts.discovery.rundir import open_run
+from autotts.discovery.run.budget import Budget
+from autotts.discovery.run.directory import open_run
 
 
 def boundaries(run_dir: Path) -> list[dict]:

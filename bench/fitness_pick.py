@@ -24,10 +24,10 @@ import json
 import os
 from pathlib import Path
 
-from autotts.discovery.evaluate import evaluate_candidate
-from autotts.discovery.rundir import open_run
-from autotts.discovery.search.fitness import fitness
-from autotts.discovery.state import read_json
+from autotts.discovery.proposers.search.fitness import fitness
+from autotts.discovery.run.directory import open_run
+from autotts.discovery.run.files import read_json
+from autotts.discovery.sandbox.evaluate import evaluate_candidate
 from search_jobs import curves_of, gap_text, held_out_verdict, rated_points, references
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.proposers.base import ProposalContext, RoundSummary
-from autotts.discovery.search.proposer import SearchProposer
+from autotts.discovery.proposers.search.proposer import SearchProposer
 from autotts.evaluation.runner import Cell, run_cells
 from autotts.evaluation.stats import accuracy_interval, paired_difference
 from autotts.keyvalue import parse_pairs

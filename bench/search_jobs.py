@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
-from autotts.discovery.search.fitness import fitness
+from autotts.discovery.proposers.search.fitness import fitness
 from autotts.evaluation.envelope_gap import RatedPoint, envelope_gap
 from autotts.evaluation.runner import Cell, run_cells
 

@@ -18,10 +18,10 @@ import json
 from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
-from autotts.discovery.evaluate import evaluate_candidate
-from autotts.discovery.rundir import open_run
-from autotts.discovery.scoring import curves_of
-from autotts.discovery.search.fitness import fitness
+from autotts.discovery.proposers.search.fitness import fitness
+from autotts.discovery.round.scoring import curves_of
+from autotts.discovery.run.directory import open_run
+from autotts.discovery.sandbox.evaluate import evaluate_candidate
 from autotts.evaluation.runner import Cell, run_cells
 
 SEEDS = list(range(10))

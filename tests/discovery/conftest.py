@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from autotts.discovery.config import RunConfig
-from autotts.discovery.rundir import init_run, open_run
+from autotts.discovery.run.config import RunConfig
+from autotts.discovery.run.directory import init_run, open_run
 
 CANDIDATES = Path(__file__).parent / "candidates"
 LABELS = ("11", "12", "13", "14", "ERR")

@@ -7,12 +7,12 @@ import time
 import pytest
 
 from autotts.controllers.contract import contract_violations
-from autotts.discovery.config import ConfigError, config_to_toml, load_config
-from autotts.discovery.evaluate import CellResult
 from autotts.discovery.loop import main, round_states, run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.rundir import open_run
-from autotts.discovery.state import RunError
+from autotts.discovery.run.config import ConfigError, config_to_toml, load_config
+from autotts.discovery.run.directory import open_run
+from autotts.discovery.run.files import RunError
+from autotts.discovery.sandbox.evaluate import CellResult
 from tests.discovery.conftest import candidate, small_config
 
 HEADER = ("from dataclasses import dataclass\nfrom autotts.controllers.base import Controller\n"

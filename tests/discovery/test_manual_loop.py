@@ -17,10 +17,10 @@ import pytest
 
 from autotts.discovery.loop import round_states, run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.report import write_report
-from autotts.discovery.rundir import open_run
-from autotts.discovery.select import finalize
-from autotts.discovery.state import load_round_state
+from autotts.discovery.run.directory import open_run
+from autotts.discovery.run.files import load_round_state
+from autotts.discovery.selection.heldout import finalize
+from autotts.discovery.selection.report import write_report
 from tests.discovery.conftest import candidate
 
 AGENT_FILES = ["momentum.py", "legacy_width.py", "greedy_width.py"]
@@ -65,8 +65,8 @@ def test_three_manual_rounds_and_report(make_run, monkeypatch):
         assert (ref["accuracy"], ref["tokens"]) == (row["accuracy"], row["tokens"])
     # finalize leaves the report nothing to evaluate
     monkeypatch.setattr("autotts.evaluation.runner.run_cells", _no_evaluation)
-    monkeypatch.setattr("autotts.discovery.heldout_summary.run_cells", _no_evaluation)
-    monkeypatch.setattr("autotts.discovery.envelope_report.run_cells", _no_evaluation)
+    monkeypatch.setattr("autotts.discovery.selection.heldout_summary.run_cells", _no_evaluation)
+    monkeypatch.setattr("autotts.discovery.selection.envelope_report.run_cells", _no_evaluation)
     report = write_report(open_run(run.dir)).read_text()
     for n in (1, 2, 3):
         assert f"r000{n}" in report
@@ -109,7 +109,7 @@ def _workers_alive(tmpdir: Path) -> list[str]:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if "autotts.discovery.sandbox_worker" in cmd and f"{tmpdir}/autotts-sbx-" in cmd:
+        if "autotts.discovery.sandbox.worker" in cmd and f"{tmpdir}/autotts-sbx-" in cmd:
             alive.append(pid)
     return alive
 

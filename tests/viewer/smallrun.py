@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autotts.discovery.config import RunConfig
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.rundir import Run, init_run, open_run
+from autotts.discovery.run.config import RunConfig
+from autotts.discovery.run.directory import Run, init_run, open_run
 from tests.discovery.conftest import CANDIDATES
 
 SEARCH = ("Qwen3-0.6B/aime24", "Qwen3-1.7B/aime24")

@@ -7,7 +7,7 @@ import pytest
 
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.rundir import init_run, open_run
+from autotts.discovery.run.directory import init_run, open_run
 from autotts.viewer.page import build_page
 from autotts.viewer.rundata import load_run, run_version
 from tests.discovery.conftest import candidate, small_config, write_synthetic

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from autotts.discovery.config import ISOLATION_MODES, ConfigError, RunConfig, cli_fields
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.state import RunError, read_json
+from autotts.discovery.run.config import ISOLATION_MODES, ConfigError, RunConfig, cli_fields
+from autotts.discovery.run.files import RunError, read_json
 from autotts.keyvalue import parse_pairs
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
@@ -49,7 +49,7 @@ def _option(flat: str, f):
 
 def init_options(fn):
     """Decorator: the options that shape a new run, one per config field that
-    names a CLI option (discovery/config.py), shared by the group and ``init``."""
+    names a CLI option (discovery/run/config.py), shared by the group and ``init``."""
     for _section, flat, f in reversed(cli_fields()):
         fn = _option(flat, f)(fn)
     return fn
@@ -76,7 +76,7 @@ def _config(options: dict, **extra) -> RunConfig:
 
 
 def _open(run_dir: Path):
-    from autotts.discovery.rundir import open_run
+    from autotts.discovery.run.directory import open_run
     try:
         return open_run(run_dir)
     except (RunError, ConfigError) as exc:
@@ -133,7 +133,7 @@ def discover_group(ctx, budget_minutes, run_dir, **options) -> None:
         return
     from autotts.data.catalog import resolve_data_dir
     from autotts.data.published import ensure_data
-    from autotts.discovery.rundir import init_run
+    from autotts.discovery.run.directory import init_run
 
     run_dir = run_dir or Path("runs") / time.strftime("discover-%Y%m%d-%H%M%S")
     ensure_data(resolve_data_dir(options.get("data") or None))  # fetch the stores if none
@@ -151,7 +151,7 @@ def discover_group(ctx, budget_minutes, run_dir, **options) -> None:
 @init_options
 def init_cmd(run_dir, **options) -> None:
     """Create a run directory: config.toml and the agent workspace."""
-    from autotts.discovery.rundir import init_run
+    from autotts.discovery.run.directory import init_run
     try:
         cfg = _config(options)
         run = init_run(run_dir, cfg)
@@ -194,9 +194,9 @@ def submit_cmd(run_dir) -> None:
 def _show_latest(run_dir: Path) -> None:
     """Mirror the just-archived round into the workspace history (the agent sees it
     without another `next`) and echo its mean curve over the search stores."""
-    from autotts.discovery.history_views import curve_line
     from autotts.discovery.loop import round_states
-    from autotts.discovery.workspace import refresh_history
+    from autotts.discovery.workspace.agent_files import refresh_history
+    from autotts.discovery.workspace.history_views import curve_line
     run = _open(run_dir)
     done = [s for s in round_states(run) if s["phase"] == "done"]
     if not done:
@@ -215,9 +215,9 @@ def _show_latest(run_dir: Path) -> None:
               help="Another run (e.g. an ablation) to compare the picks with.")
 def report_cmd(run_dir, compare) -> None:
     """Select, evaluate the picks on held-out (once), write RUN/report.md and RUN/report.html."""
-    from autotts.discovery.phases import Phases
-    from autotts.discovery.report import write_report
-    from autotts.discovery.select import finalize
+    from autotts.discovery.run.progress import Phases
+    from autotts.discovery.selection.heldout import finalize
+    from autotts.discovery.selection.report import write_report
     run = _open(run_dir)
     try:
         sel = read_json(run.dir / "final" / "selection.json")
@@ -235,8 +235,8 @@ def report_cmd(run_dir, compare) -> None:
               help="The round to re-evaluate on the search split with all seeds.")
 def full_cmd(run_dir, round_n) -> None:
     """Screening mode: re-evaluate one round with all seeds (into results_full.json)."""
-    from autotts.discovery.screening import full_evaluate
-    from autotts.discovery.state import RunLock, load_round_state
+    from autotts.discovery.run.files import RunLock, load_round_state
+    from autotts.discovery.selection.few_seed import full_evaluate
     run = _open(run_dir)
     st = load_round_state(run.dir, round_n)
     if st is None or st.get("phase") != "done":

@@ -21,8 +21,8 @@ def view_command(run_dir, port, open_browser) -> None:
     Only this machine can reach it. Stop with Ctrl-C. Needs the [viewer]
     extra (pip install 'autotts[viewer]').
     """
-    from autotts.discovery.config import ConfigError
-    from autotts.discovery.state import RunError
+    from autotts.discovery.run.config import ConfigError
+    from autotts.discovery.run.files import RunError
     from autotts.viewer.deps import ViewerDependencyError, require
 
     try:

@@ -4,7 +4,7 @@ What a controller remembers about the branches it opened (ids, disagreement
 streaks, pruned flags, revealed answers, the pool of finished answers, the
 smoothed confidence and its trend), and the few moves every such controller
 makes. The search copies this module's functions verbatim into generated
-candidates (``discovery/search/codegen.py``), so it imports nothing beyond
+candidates (``discovery/proposers/search/codegen.py``), so it imports nothing beyond
 the candidate allowlist and touches the episode only through its public API.
 """
 

@@ -4,7 +4,7 @@
 validate -> evaluate in the sandbox -> contract -> archive) until the
 configured number, the proposer's cost cap or the wall budget says stop, then
 select -> held-out -> report. The budget is one deadline for all of it (see
-:mod:`autotts.discovery.budget`). Everything is resumable: a killed run
+:mod:`autotts.discovery.run.budget`). Everything is resumable: a killed run
 continues at the recorded phase of its unfinished round.
 """
 
@@ -14,19 +14,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from autotts.discovery.budget import Budget, finish_estimate_s, round_estimate_s
-from autotts.discovery.integrity import tampered_rounds
-from autotts.discovery.phases import Phases
-from autotts.discovery.preflight import preflight
-from autotts.discovery.round_state import RoundState
-from autotts.discovery.rounds import archive, check_contract, evaluate_in_sandbox, propose, validate
-from autotts.discovery.rundir import Run, compute_baselines
-from autotts.discovery.state import (
+from autotts.discovery.round.state import RoundState
+from autotts.discovery.round.steps import (
+    archive,
+    check_contract,
+    evaluate_in_sandbox,
+    propose,
+    validate,
+)
+from autotts.discovery.run.budget import Budget, finish_estimate_s, round_estimate_s
+from autotts.discovery.run.directory import Run, compute_baselines
+from autotts.discovery.run.files import (
     RunLock,
     load_round_state,
     round_numbers,
 )
-from autotts.discovery.workspace import write_static
+from autotts.discovery.run.integrity import tampered_rounds
+from autotts.discovery.run.progress import Phases
+from autotts.discovery.sandbox.preflight import preflight
+from autotts.discovery.workspace.agent_files import write_static
 
 
 def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
@@ -34,8 +40,8 @@ def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
          on_round: Callable[[RoundState], None] | None = None) -> Path | None:
     """Run (or resume) the whole discovery job; returns the report's path, or
     None when rounds remain (``max_new`` reached, or ``finish`` is False)."""
-    from autotts.discovery.report import write_report
-    from autotts.discovery.select import finalize
+    from autotts.discovery.selection.heldout import finalize
+    from autotts.discovery.selection.report import write_report
     phases = Phases(say)
     with RunLock(run.dir):
         budget = start_budget(run)
@@ -167,7 +173,7 @@ def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str
                               spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     if budget.limited:
-        from autotts.discovery.select import picks  # select imports this module
+        from autotts.discovery.selection.heldout import picks  # select imports this module
         after = finish_estimate_s(
             done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
             screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),

@@ -7,8 +7,8 @@ from __future__ import annotations
 from html import escape
 
 from autotts.controllers.contract import contract_violations
-from autotts.discovery.config import RunConfig
-from autotts.discovery.evaluate import CellResult
+from autotts.discovery.run.config import RunConfig
+from autotts.discovery.sandbox.evaluate import CellResult
 from autotts.viewer.rundata import RoundData
 from autotts.viewer.timeline import traces_html
 

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autotts.discovery.config import RunConfig, load_config
-from autotts.discovery.state import RunError, read_json, round_dir, round_numbers
+from autotts.discovery.run.config import RunConfig, load_config
+from autotts.discovery.run.files import RunError, read_json, round_dir, round_numbers
 
 TRANSCRIPT_CHARS = 20_000  # a long agent transcript is cut in the page (the file keeps it all)
 
@@ -86,8 +86,8 @@ def _parent_diff(run_dir: Path, st: dict, source: str) -> tuple[str, str]:
         return name, _text(rdir / "diff.patch")
     # a round not archived yet; imported here since the workspace module pulls in
     # every controller (and scipy), which the common path does not need
-    from autotts.discovery.archive import diff_text
-    from autotts.discovery.workspace import template_text
+    from autotts.discovery.round.archive import diff_text
+    from autotts.discovery.workspace.agent_files import template_text
 
     parent_file = round_dir(run_dir, parent) / "candidate.py" if parent is not None else None
     parent_src = _text(parent_file) if parent_file and parent_file.is_file() else \

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from autotts.discovery.boundary import IsolationUnavailable
-from autotts.discovery.evaluate import SandboxSettings, evaluate_candidate
-from autotts.discovery.sandbox import Limits, detect_isolation
+from autotts.discovery.sandbox.boundary import IsolationUnavailable
+from autotts.discovery.sandbox.evaluate import SandboxSettings, evaluate_candidate
+from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.env.store import load_store
 
 SEEDS = [0, 1]

@@ -8,13 +8,13 @@ import shutil
 
 import pytest
 
-from autotts.discovery.integrity import round_intact, tampered_rounds
 from autotts.discovery.loop import round_states, run_loop
 from autotts.discovery.proposers.manual import ManualProposer
-from autotts.discovery.report import write_report
-from autotts.discovery.rundir import open_run
-from autotts.discovery.select import finalize
-from autotts.discovery.state import round_dir
+from autotts.discovery.run.directory import open_run
+from autotts.discovery.run.files import round_dir
+from autotts.discovery.run.integrity import round_intact, tampered_rounds
+from autotts.discovery.selection.heldout import finalize
+from autotts.discovery.selection.report import write_report
 
 from ..conftest import candidate
 
@@ -22,7 +22,7 @@ from ..conftest import candidate
 @pytest.fixture(scope="module")
 def archived(tmp_path_factory, synth_data):
     """A finished two-round run (built once; tests edit private copies)."""
-    from autotts.discovery.rundir import init_run
+    from autotts.discovery.run.directory import init_run
 
     from ..conftest import small_config
     root = tmp_path_factory.mktemp("archive")

@@ -31,7 +31,7 @@ return max(set(finals), key=finals.count)
 # Legal actions (reads every branch whole) with a forged cost and depth log.
 LOUD_LIAR = controller("""
 import autotts.env.episode as E
-import autotts.discovery.recording as R
+import autotts.discovery.sandbox.recording as R
 E.Episode.cost = property(lambda self: 1)
 R.RecordingEpisode.log = lambda self: (1, [1])
 answers = [ep.read_full() for _ in range(ep.branches_left)]

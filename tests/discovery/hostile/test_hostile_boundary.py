@@ -157,7 +157,7 @@ def test_endless_output_and_cpu_burn_are_contained(store, mode):
 def test_strict_refuses_without_bubblewrap(monkeypatch):
     import shutil as sh
 
-    from autotts.discovery import boundary
+    from autotts.discovery.sandbox import boundary
     real = sh.which
     monkeypatch.setattr(boundary.shutil, "which",
                         lambda name, *a, **k: None if name == "bwrap" else real(name, *a, **k))
@@ -173,8 +173,8 @@ def test_strict_refuses_without_bubblewrap(monkeypatch):
 
 def test_machinery_failure_stops_the_run_before_round_one(make_run):
     from autotts.discovery.loop import run_loop
-    from autotts.discovery.preflight import SandboxUnavailable
     from autotts.discovery.proposers.manual import ManualProposer
+    from autotts.discovery.sandbox.preflight import SandboxUnavailable
     run = make_run(rounds=1, memory_mb=16)  # no interpreter starts in 16 MB
     with pytest.raises(SandboxUnavailable, match="No round was started"):
         run_loop(run, ManualProposer())
@@ -185,7 +185,7 @@ def test_job_folders_of_a_killed_parent_are_swept(tmp_path):
     import subprocess
     import tempfile
 
-    from autotts.discovery.evaluate import JOB_PREFIX, sweep_stale_jobs
+    from autotts.discovery.sandbox.evaluate import JOB_PREFIX, sweep_stale_jobs
     dead = subprocess.Popen(["true"])
     dead.wait()
     stale = Path(tempfile.gettempdir()) / f"{JOB_PREFIX}{dead.pid}-abc"

@@ -18,9 +18,9 @@ from .conftest import MODES
 SCRIPT = """
 import json, sys
 import autotts
-from autotts.discovery.preflight import preflight
-from autotts.discovery.evaluate import SandboxSettings
-from autotts.discovery.sandbox import Limits, detect_isolation
+from autotts.discovery.sandbox.preflight import preflight
+from autotts.discovery.sandbox.evaluate import SandboxSettings
+from autotts.discovery.sandbox.process import Limits, detect_isolation
 iso = detect_isolation(sys.argv[1])
 wall = preflight(SandboxSettings(Limits(cpu_s=60), iso))
 print(json.dumps({"package": autotts.__file__, "mode": iso.mode, "wall": wall}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autotts.discovery.validate import ValidationError, validate_source
+from autotts.discovery.sandbox.static_check import ValidationError, validate_source
 
 TEMPLATE = ("from autotts.controllers.base import Controller\n{imports}\n"
             "class H(Controller):\n    def solve(self, ep):\n        {body}\n        return None\n")

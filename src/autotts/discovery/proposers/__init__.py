@@ -25,7 +25,7 @@ DEFAULT_PROPOSER = "search"
 
 #: name -> "module:Class"; each class is built as ``Class(**settings)``.
 PROPOSERS: dict[str, str] = {
-    "search": "autotts.discovery.search.proposer:SearchProposer",
+    "search": "autotts.discovery.proposers.search.proposer:SearchProposer",
     "command": "autotts.discovery.proposers.command:CommandProposer",
     "claude-sdk": "autotts.discovery.proposers.claude_sdk:ClaudeSDKProposer",
     "openai": "autotts.discovery.proposers.openai_chat:OpenAIProposer",

@@ -21,7 +21,7 @@ import urllib.request
 
 from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSummary
 from autotts.discovery.proposers.codeparse import extract_code
-from autotts.discovery.validate import ValidationError, validate_source
+from autotts.discovery.sandbox.static_check import ValidationError, validate_source
 
 SYSTEM = ("You design test-time scaling controllers. Reply with one complete Python file in a "
           "single ```python fenced block, preceded by two or three sentences on what you changed "

@@ -1,0 +1,105 @@
+"""Screening: the search's own cheap evaluation of generated designs.
+
+The built-in search composes its candidates from this package's building
+blocks (:mod:`.parts`, :mod:`.moves`), so they are trusted code and are
+screened here, in worker processes of this machine, without the sandbox the
+loop keeps for untrusted candidates. Screening only ever sees the search
+split (the loop hands over its search stores; held-out stores never reach
+the proposer). Each worker loads the stores once; a design is evaluated cell
+by cell ((store, beta) pairs dealt to the workers) on a few seeds.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import sys
+import types
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+
+from autotts.discovery.proposers.search.codegen import CLASS_NAME, render
+from autotts.discovery.proposers.search.fitness import Curves
+from autotts.discovery.proposers.search.space import Genome
+
+_STORES: dict = {}  # per worker process: store name -> ReplayStore
+
+
+def _load(stores: dict[str, str]) -> None:
+    from autotts.env.store import load_store
+    for name, path in stores.items():
+        _STORES[name] = load_store(path, name=name)
+
+
+@lru_cache(maxsize=64)
+def _controller_class(source: str):
+    # a registered module, as dataclasses look their class's module up
+    name = f"autotts_screened_{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+    module = sys.modules[name] = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our own codegen
+    return getattr(module, CLASS_NAME)
+
+
+def _cell(source: str, store: str, beta: float,
+          seeds: tuple[int, ...]) -> tuple[float, float, float]:
+    """(accuracy %, mean tokens, mean branches opened per question) of one design at one beta."""
+    from autotts.evaluation.protocol import protocol_block
+    controller = _controller_class(source)(beta=beta)
+    opened = []
+
+    def solve(ep):
+        answer = controller.solve(ep)
+        opened.append(ep.n_opened)
+        return answer
+
+    block = protocol_block(_STORES[store], controller, seeds, solve=solve)
+    n = block.correct.shape[1]
+    return (100.0 * sum(block.n_correct) / (len(seeds) * n),
+            sum(block.total_cost) / (len(seeds) * n), sum(opened) / len(opened))
+
+
+class Screener:
+    """Evaluates designs on ``stores`` (name -> path) over ``betas`` with a
+    process pool that lives as long as the screener (started on first use)."""
+
+    def __init__(self, stores: dict[str, str], betas: Sequence[float], workers: int = 2):
+        self.stores = dict(stores)
+        self.betas = tuple(float(b) for b in betas)
+        self.workers = max(1, int(workers))
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_load,
+                                             initargs=(self.stores,))
+            atexit.register(self.close)
+        return self._pool
+
+    def curves(self, genomes: Sequence[Genome], seeds: Sequence[int]) -> list[Curves]:
+        """The curve of every design, ``{store: [{beta, accuracy, tokens, opened}, ...]}``."""
+        sources = [render(g) for g in genomes]
+        cells = [(src, store, beta) for src in sources for store in self.stores
+                 for beta in self.betas]
+        seeds = tuple(seeds)
+        # expensive cells (high beta) first, so no worker is left with a long tail
+        order = sorted(range(len(cells)), key=lambda j: -cells[j][2])
+        futures = {j: self._executor().submit(_cell, *cells[j], seeds) for j in order}
+        out: list[Curves] = []
+        j = 0
+        for _ in sources:
+            curves: Curves = {s: [] for s in self.stores}
+            for store in self.stores:
+                for beta in self.betas:
+                    acc, tokens, opened = futures[j].result()
+                    curves[store].append({"beta": beta, "accuracy": acc, "tokens": tokens,
+                                          "opened": opened})
+                    j += 1
+            out.append(curves)
+        return out
+
+    def close(self) -> None:
+        """Stop the worker processes (idempotent)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
