@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from autotts.discovery.loop import round_states, run_loop
+from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
+from autotts.discovery.round.state import round_states
 from autotts.discovery.run.directory import open_run
 from autotts.discovery.run.files import load_round_state
 from autotts.discovery.selection.heldout import finalize

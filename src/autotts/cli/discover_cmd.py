@@ -110,7 +110,7 @@ def _say_isolation(iso: dict) -> None:
 
 def _all_failed(run) -> None:
     """Exit non-zero when rounds ran and every one of them failed."""
-    from autotts.discovery.loop import round_states
+    from autotts.discovery.round.state import round_states
     done = [s for s in round_states(run) if s["phase"] == "done"]
     if done and all(s.get("status") == "failed" for s in done):
         raise click.ClickException(f"every round ({len(done)}) failed; see "
@@ -194,7 +194,7 @@ def submit_cmd(run_dir) -> None:
 def _show_latest(run_dir: Path) -> None:
     """Mirror the just-archived round into the workspace history (the agent sees it
     without another `next`) and echo its mean curve over the search stores."""
-    from autotts.discovery.loop import round_states
+    from autotts.discovery.round.state import round_states
     from autotts.discovery.workspace.agent_files import refresh_history
     from autotts.discovery.workspace.history_views import curve_line
     run = _open(run_dir)
@@ -235,7 +235,8 @@ def report_cmd(run_dir, compare) -> None:
               help="The round to re-evaluate on the search split with all seeds.")
 def full_cmd(run_dir, round_n) -> None:
     """Screening mode: re-evaluate one round with all seeds (into results_full.json)."""
-    from autotts.discovery.run.files import RunLock, load_round_state
+    from autotts.discovery.run.files import load_round_state
+    from autotts.discovery.run.lock import RunLock
     from autotts.discovery.selection.few_seed import full_evaluate
     run = _open(run_dir)
     st = load_round_state(run.dir, round_n)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from autotts.discovery.round.state import RoundState
+from autotts.discovery.round.state import RoundState, round_states
 from autotts.discovery.round.steps import (
     archive,
     check_contract,
@@ -22,16 +22,16 @@ from autotts.discovery.round.steps import (
     propose,
     validate,
 )
+from autotts.discovery.run.baselines import compute_baselines
 from autotts.discovery.run.budget import Budget, finish_estimate_s, round_estimate_s
-from autotts.discovery.run.directory import Run, compute_baselines
-from autotts.discovery.run.files import (
-    RunLock,
-    load_round_state,
-    round_numbers,
-)
+from autotts.discovery.run.directory import Run
 from autotts.discovery.run.integrity import tampered_rounds
+from autotts.discovery.run.lock import RunLock
 from autotts.discovery.run.progress import Phases
 from autotts.discovery.sandbox.preflight import preflight
+from autotts.discovery.selection.heldout import finalize
+from autotts.discovery.selection.picks import picks
+from autotts.discovery.selection.report import write_report
 from autotts.discovery.workspace.agent_files import write_static
 
 
@@ -40,8 +40,6 @@ def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
          on_round: Callable[[RoundState], None] | None = None) -> Path | None:
     """Run (or resume) the whole discovery job; returns the report's path, or
     None when rounds remain (``max_new`` reached, or ``finish`` is False)."""
-    from autotts.discovery.selection.heldout import finalize
-    from autotts.discovery.selection.report import write_report
     phases = Phases(say)
     with RunLock(run.dir):
         budget = start_budget(run)
@@ -142,11 +140,6 @@ def seed_files(run: Run) -> list[Path]:
     return sorted(p for p in root.rglob("*.py") if p.is_file())
 
 
-def round_states(run: Run) -> list[dict]:
-    """Every round's saved state, in round order (as the state.json documents)."""
-    return [load_round_state(run.dir, n) for n in round_numbers(run.dir)]
-
-
 def finished(run: Run) -> list[dict]:
     """The rounds in phase ``done``."""
     return [s for s in round_states(run) if s["phase"] == "done"]
@@ -173,7 +166,6 @@ def cap_reached(run: Run, done: list[dict], budget: Budget | None = None) -> str
                               spent_before_s=sum(s.get("wall_s", 0.0) for s in done))
     cost = sum(s.get("cost_usd") or 0.0 for s in done)
     if budget.limited:
-        from autotts.discovery.selection.heldout import picks  # select imports this module
         after = finish_estimate_s(
             done, seeds=run.cfg.run.seeds, screen_seeds=run.cfg.run.screen_seeds,
             screen_topk=run.cfg.run.screen_topk, n_search=len(run.store_refs("search")),

@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from autotts.discovery.loop import round_states, run_loop
+from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import ManualProposer
+from autotts.discovery.round.state import round_states
 from autotts.discovery.run.directory import open_run
 from autotts.discovery.run.files import round_dir
 from autotts.discovery.run.integrity import round_intact, tampered_rounds

@@ -9,8 +9,9 @@ import pytest
 from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import ManualProposer
+from autotts.discovery.run.baselines import compute_baselines
 from autotts.discovery.run.config import RunConfig
-from autotts.discovery.run.directory import compute_baselines, init_run, open_run
+from autotts.discovery.run.directory import init_run, open_run
 from autotts.discovery.sandbox.evaluate import SandboxSettings, evaluate_candidate
 from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.evaluation.protocol import evaluate

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from autotts.controllers import make
 from autotts.controllers.contract import contract_violations
+from autotts.discovery.run.baselines import BASELINE_GRIDS
 from autotts.discovery.run.config import DEFAULT_BASELINES, DEFAULT_BETAS
-from autotts.discovery.run.directory import BASELINE_GRIDS
 from autotts.discovery.sandbox.evaluate import CellResult
 from autotts.evaluation.fast import fast_block, to_result
 

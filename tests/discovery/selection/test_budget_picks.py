@@ -7,7 +7,8 @@ import math
 from autotts.discovery.run.budget import REPORT_S, Budget, held_out_grid_s
 from autotts.discovery.run.files import write_json
 from autotts.discovery.run.integrity import seal_file
-from autotts.discovery.selection.heldout import budget_picks, picks
+from autotts.discovery.selection.heldout import budget_picks
+from autotts.discovery.selection.picks import picks
 
 
 def state(n: int, acc: float, area: float, eval_s: float) -> dict:

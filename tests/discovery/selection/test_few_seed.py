@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from autotts.cli.discover_cmd import discover_group
-from autotts.discovery.loop import check_tampering, round_states, run_loop
+from autotts.discovery.loop import check_tampering, run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
+from autotts.discovery.round.state import round_states
 from autotts.discovery.round.steps import history
 from autotts.discovery.run.config import ConfigError, load_config
 from autotts.discovery.run.directory import init_run, open_run

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autotts.discovery.run.files import now, read_json, round_dir, write_json
+from autotts.discovery.run.files import (
+    load_round_state,
+    now,
+    read_json,
+    round_dir,
+    round_numbers,
+    write_json,
+)
 
 # Phases in order; a failure jumps to "archiving". "evaluated" sits between
 # the sandboxed evaluation and the contract check.
@@ -119,3 +126,9 @@ class RoundState:
     def keys(self):
         """The ``state.json`` keys (so ``{**state}`` gives the document)."""
         return self.to_dict().keys()
+
+
+def round_states(run) -> list[dict]:
+    """Every round's saved state under ``run.dir``, in round order (as the
+    state.json documents)."""
+    return [load_round_state(run.dir, n) for n in round_numbers(run.dir)]

@@ -32,6 +32,7 @@ from autotts.discovery.run.files import (
 from autotts.discovery.run.integrity import seal_round
 from autotts.discovery.sandbox.evaluate import CellResult, evaluate_candidate
 from autotts.discovery.sandbox.static_check import ValidationError, find_class, validate_source
+from autotts.discovery.selection.picks import best_round
 from autotts.discovery.workspace.agent_files import refresh_history, render_prompt, template_text
 
 
@@ -64,19 +65,6 @@ def _history_score(st: dict) -> dict:
     if score:
         score.update(seeds=st.get("seeds"), screened=bool(st.get("screened")))
     return score
-
-
-def best_round(done: list[dict]) -> dict | None:
-    """The ok round with the best mean search accuracy (earliest on ties), or None."""
-    ok = [s for s in done if s.get("status") == "ok"]
-    return max(ok, key=lambda s: (s["score"]["best_accuracy"], -s["round"])) if ok else None
-
-
-def second_rule(ok: list[dict]) -> str:
-    """The second pick's rule (the first is :func:`best_round`): "fitness" when
-    the rounds carry the proposer's own fitness (the built-in search's: what it
-    maximised), else "area"."""
-    return "fitness" if any("fitness" in (s.get("score") or {}) for s in ok) else "area"
 
 
 def prepare(run: Run, st: RoundState, done: list[dict], total: int) -> None:

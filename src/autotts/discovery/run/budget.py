@@ -8,7 +8,7 @@ that work is made from the times measured in this run (round evaluation
 times scaled by seeds and stores; see :func:`finish_estimate_s`), reserving
 the held-out grids of the current picks. After the rounds, a round is a pick
 only if its held-out grid fits what is left beside the other pick
-(``select.budget_picks``); the held-out evaluation of rounds that are not
+(``selection.heldout.budget_picks``); the held-out evaluation of rounds that are not
 picks (the Figure-4 points) is skipped when it would run past the deadline.
 The report says what the budget cut.
 """
@@ -86,7 +86,7 @@ def finish_estimate_s(done: list[dict], *, seeds: int, screen_seeds: int, screen
     The picks evaluate their whole grid on ``n_held`` stores with all seeds
     (:func:`held_out_grid_s`). With ``pick_rounds`` (the current picks by
     accuracy and by area or fitness) only those are reserved: a later round
-    becomes a pick only if its own grid then fits (``select.picks`` with the
+    becomes a pick only if its own grid then fits (``selection.picks.picks`` with the
     budget), so one dear early round no longer reserves room for a second one
     as dear. Without them (or in screening mode, where the picks come from
     re-runs) two picks at the dearest round's cost. The other ok rounds' single

@@ -1,4 +1,4 @@
-"""A run directory: creating it, opening it, its stores, baselines and sandbox.
+"""A run directory: creating it, opening it, its stores and sandbox (baselines: baselines.py).
 
 Layout (everything written by the parent process)::
 
@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 
 from autotts import __version__
-from autotts.controllers.spec import ControllerSpec
 from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.round.scoring import FitnessRule
 from autotts.discovery.run.config import RunConfig, config_to_toml, load_config
@@ -25,21 +24,9 @@ from autotts.discovery.run.files import RunError, now, read_json, write_json
 from autotts.discovery.sandbox.evaluate import SandboxSettings
 from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.env.store import ReplayStore, load_store
-from autotts.evaluation.runner import Cell, run_cells
 from autotts.fileio import write_atomic
 
 RUN_FORMAT = 1
-BASELINE_GRIDS: dict[str, tuple[str, tuple[float, ...], float]] = {
-    # id -> (budget parameter, curve values, the headline value: the paper's,
-    # or for short-m@k, beyond the paper, its 64-branch setting k=64, m=16)
-    "sc": ("n", (1, 2, 4, 8, 16, 32, 64), 64),
-    "asc": ("max_samples", (2, 4, 8, 16, 32, 64), 64),
-    "esc": ("max_samples", (8, 16, 32, 64), 64),
-    "parallel-probe": ("num_chains", (2, 4, 8, 16, 32, 64), 64),
-    "short-m@k-beta": ("beta", tuple(round(0.1 * k, 1) for k in range(11)), 1.0),
-}
-
-
 @dataclass
 class Run:
     """An opened run directory."""
@@ -91,7 +78,8 @@ class Run:
         return (self.dir / "baselines" / f"{split}.json").is_file()
 
     def baselines(self, split: str) -> list[dict]:
-        """Seed baselines' curve rows on ``split``, as :func:`compute_baselines` wrote them."""
+        """Seed baselines' curve rows on ``split``, as ``baselines.compute_baselines``
+        wrote them."""
         rows = read_json(self.dir / "baselines" / f"{split}.json")
         if rows is None:
             raise RunError(f"{self.dir}: no baselines for the {split} split yet (they are "
@@ -105,34 +93,6 @@ class Run:
 
     def save_meta(self) -> None:
         write_json(self.dir / "run.json", self.meta)
-
-
-def compute_baselines(run: Run, split: str) -> list[dict]:
-    """Evaluate the seed baselines on ``split`` once (later calls read them back)."""
-    if not run.has_baselines(split):
-        write_json(run.dir / "baselines" / f"{split}.json",
-                   baseline_rows(run.store_refs(split), run.cfg, run.workers()))
-    return run.baselines(split)
-
-
-def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict]:
-    """Evaluate every baseline setting (trusted built-ins, so in-process, with gold)."""
-    specs: list[tuple[ControllerSpec, bool]] = []
-    ids = list(dict.fromkeys(("sc",) + tuple(cfg.run.baselines)))
-    for cid in ids:
-        key, values, head = BASELINE_GRIDS.get(cid, ("", (), 0))
-        if key:
-            specs += [(ControllerSpec(cid, params={key: v}), v == head) for v in values]
-        else:
-            specs.append((ControllerSpec(cid), True))
-    cells = [Cell(env=s["name"], path=s["path"], spec=spec) for s in stores for spec, _ in specs]
-    heads = [h for _ in stores for _, h in specs]
-    results = run_cells(cells, seeds=cfg.run.seed_list, workers=workers, progress=True,
-                        description="baselines")
-    return [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
-             "accuracy": r.accuracy, "tokens": r.tokens, "headline": h,
-             "question_correct_rate": r.question_correct_rate}
-            for r, c, h in zip(results, cells, heads)]
 
 
 def _resolve(specs: tuple[str, ...], root: Path) -> list[dict]:

@@ -1,15 +1,14 @@
-"""Files of a run directory: atomic writes, the run lock, round state.
+"""Files of a run directory: JSON reads and writes, digests, round state files.
 
 Every file the loop writes goes through :func:`write_atomic` (temp file in
 the same directory, fsync, ``os.replace``), so a kill -9 leaves either the old
-or the new version, never a torn one. A round's ``state.json`` records its
-phase; resume picks up at the recorded phase, and a round whose phase is
-``done`` is never touched again.
+or the new version, never a torn one (the run lock is in lock.py). A round's
+``state.json`` records its phase; resume picks up at the recorded phase, and a
+round whose phase is ``done`` is never touched again.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import time
@@ -18,8 +17,6 @@ from typing import Any
 
 from autotts.errors import AutoTTSError
 from autotts.fileio import write_atomic
-
-PHASES = ("proposing", "proposed", "validated", "archiving", "done")
 
 
 class RunError(AutoTTSError, RuntimeError):
@@ -51,28 +48,6 @@ def digest_dir(path: Path, exclude: tuple[str, ...] = ("state.json",)) -> str:
                     and not p.name.endswith(".tmp")):
         h.update(str(f.relative_to(path)).encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
-
-
-class RunLock:
-    """An exclusive ``flock`` on RUN/run.lock; the OS drops it when the holder dies."""
-
-    def __init__(self, run_dir: Path):
-        self.path = run_dir / "run.lock"
-        self.fh = None
-
-    def __enter__(self) -> "RunLock":
-        self.fh = self.path.open("a")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.close()
-            raise RunError(f"{self.path.parent}: another autotts process is working on this run "
-                           "(run.lock is held); wait for it or stop it first") from None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
 
 
 def round_dir(run_dir: Path, n: int) -> Path:

@@ -19,7 +19,6 @@ import math
 
 from autotts.controllers.contract import contract_violations
 from autotts.discovery.round.scoring import score_cells
-from autotts.discovery.round.steps import second_rule
 from autotts.discovery.run.directory import Run
 from autotts.discovery.run.files import (
     read_json,
@@ -29,6 +28,7 @@ from autotts.discovery.run.files import (
 )
 from autotts.discovery.run.integrity import file_intact, round_intact, seal_file, seal_round
 from autotts.discovery.sandbox.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.selection.picks import second_rule
 
 FULL_FILE = "results_full.json"
 

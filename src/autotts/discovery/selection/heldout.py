@@ -1,10 +1,10 @@
-"""After the search: pick controllers, evaluate them once on held-out.
+"""After the search: pick controllers within the budget, evaluate them once on held-out.
 
-Picks: the best mean search-split accuracy over the grid (the paper's rule)
+Picks (the rules in picks.py): the best mean search-split accuracy over the grid (the paper's rule)
 and the largest frontier area (ours) or, for a proposer with its own fitness
 rule (the built-in search), the best fitness instead: what the search
 maximised. In screening mode the picks are made on full-seed re-runs of the
-contenders (see screening.py), never on screened numbers. Every ok round's
+contenders (see few_seed.py), never on screened numbers. Every ok round's
 "beta = 1" point is also evaluated on held-out (the paper's Figure 4), and the
 picks' whole grid; held-out always uses all seeds. Held-out stores are only
 opened now, after the last round, and only in sandboxed children that receive
@@ -14,49 +14,20 @@ gold-free copies.
 from __future__ import annotations
 
 import json
-import math
 import time
-from collections.abc import Callable
 
-from autotts.discovery.loop import round_states
-from autotts.discovery.round.steps import best_round, second_rule
+from autotts.discovery.round.state import round_states
+from autotts.discovery.run.baselines import compute_baselines
 from autotts.discovery.run.budget import REPORT_S, Budget, held_out_grid_s
-from autotts.discovery.run.directory import Run, compute_baselines
-from autotts.discovery.run.files import RunLock, now, read_json, round_dir, write_json
+from autotts.discovery.run.directory import Run
+from autotts.discovery.run.files import now, read_json, round_dir, write_json
 from autotts.discovery.run.integrity import file_intact, seal_file, trusted
+from autotts.discovery.run.lock import RunLock
 from autotts.discovery.run.progress import Phases
 from autotts.discovery.sandbox.evaluate import evaluate_candidate
 from autotts.discovery.selection.few_seed import full_stage, with_full_scores
 from autotts.discovery.selection.heldout_summary import beta_curve_rows, cmc_reference
-
-
-def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
-          allowance: float = math.inf) -> dict[str, int | None]:
-    """Round numbers picked by best accuracy and by the second rule (frontier
-    area, or the proposer's fitness: ``rounds.second_rule``); None when no round is ok.
-
-    With ``cost`` (a round's held-out grid in seconds) the picks' grids must
-    fit ``allowance`` together: the best-accuracy round among those that fit
-    alone, then the best round by the second rule that fits beside it. When
-    no round fits at all the unconstrained accuracy pick is both picks (the
-    picks are always evaluated, even past the deadline).
-    """
-    ok = [s for s in done if s.get("status") == "ok"]
-    key = second_rule(ok)
-
-    def fits(s: dict, room: float) -> bool:
-        return cost is None or cost(s) <= room
-
-    by_acc = best_round([s for s in ok if fits(s, allowance)]) or best_round(ok)
-    if by_acc is None:
-        return {"accuracy": None, key: None}
-    room = allowance - (0.0 if cost is None else cost(by_acc))
-    scored = [s for s in ok if not math.isnan(s["score"].get(key, math.nan))]
-    beside = [s for s in scored if s is by_acc or fits(s, room)]
-    # nothing scored fits beside the accuracy pick: it carries both picks
-    second = max(beside, key=lambda s: (s["score"][key], -s["round"])) if beside \
-        else (by_acc if scored else None)
-    return {"accuracy": by_acc["round"], key: second["round"] if second else None}
+from autotts.discovery.selection.picks import picks
 
 
 def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dict, list[str]]:

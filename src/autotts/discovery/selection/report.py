@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autotts.discovery.loop import round_states
 from autotts.discovery.round.scoring import mean_points
+from autotts.discovery.round.state import round_states
 from autotts.discovery.run.directory import Run
 from autotts.discovery.run.files import read_json
 from autotts.discovery.run.integrity import file_intact, tampered_rounds

@@ -3,8 +3,9 @@ search split only, and its rounds land in the archive like any other."""
 
 from __future__ import annotations
 
-from autotts.discovery.loop import round_states, run_loop
+from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.search.proposer import SearchProposer
+from autotts.discovery.round.state import round_states
 from autotts.discovery.selection.report import write_report
 
 SMALL = {"population": 4, "per_round": 5, "batch": 3, "promote": 1, "promote_seeds": 2,
