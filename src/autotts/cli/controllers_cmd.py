@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from autotts.controllers.base import available, first_doc_line, param_fields
+from autotts.controllers.base import first_doc_line, param_fields
+from autotts.controllers.registry import available
 
 
 @click.command("controllers")

@@ -1,16 +1,6 @@
-"""Built-in controllers. Importing this package registers them all."""
+"""Built-in controllers, listed (and imported on demand) in ``registry.py``."""
 
-from autotts.controllers import (  # noqa: F401  (imported for registration)
-    adaptive_consistency,
-    answer_consistency,
-    cmc,
-    cmc_double_step,
-    early_stopping,
-    parallel_probe,
-    self_consistency,
-    short_mk,
-    st_bon,
-)
-from autotts.controllers.base import Controller, available, make, register
+from autotts.controllers.base import Controller
+from autotts.controllers.registry import CONTROLLERS, available, make
 
-__all__ = ["Controller", "available", "make", "register"]
+__all__ = ["CONTROLLERS", "Controller", "available", "make"]

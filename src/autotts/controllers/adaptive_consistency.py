@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
 from autotts.env.api import EpisodeAPI
 
 
-@register("asc")
 @dataclass(frozen=True)
 class AdaptiveConsistency(Controller):
     """ASC: full-read one branch at a time; stop once Beta confidence > threshold."""
+
+    name: ClassVar[str] = "asc"  # its id in controllers/registry.py
 
     max_samples: int = 64
     threshold: float = 0.95

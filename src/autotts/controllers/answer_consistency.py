@@ -36,8 +36,9 @@ sentences (~20-50 tokens), so k = 10 there is only ~1-2 intervals; at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import majority
 from autotts.env.api import EpisodeAPI
 from autotts.env.labels import ERR
@@ -50,10 +51,11 @@ def next_streak(streak: int, previous: str | None, answer: str | None) -> int:
     return streak + 1 if answer == previous else 1
 
 
-@register("answer-consistency")
 @dataclass(frozen=True)
 class AnswerConsistency(Controller):
     """Answer Consistency: stop a chain once its last k probes agree; n chains vote."""
+
+    name: ClassVar[str] = "answer-consistency"  # its id in controllers/registry.py
 
     k: int = 10
     n: int = 1

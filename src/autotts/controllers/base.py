@@ -1,4 +1,4 @@
-"""Controller API and registry.
+"""Controller API: the base class and its parameter checks.
 
 A controller is a small class with a ``name``, typed parameters (a single
 ``beta`` knob for discovered controllers, the natural budget for baselines)
@@ -6,12 +6,8 @@ and ``solve(episode) -> answer | None``. Returning is the ANSWER action. One
 object is reused across questions and seeds, so ``solve`` must not keep
 state between calls.
 
-Controllers are registered under string ids::
-
-    @register("sc")
-    class SelfConsistency(Controller): ...
-
-    make("sc", n=64)
+Built-in controllers are listed by id in ``controllers/registry.py``
+(``make("sc", n=64)``); each class carries its id as ``name``.
 """
 
 from __future__ import annotations
@@ -36,33 +32,6 @@ class Controller:
         if dataclasses.is_dataclass(self):
             return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return {}
-
-
-_REGISTRY: dict[str, type[Controller]] = {}
-
-
-def register(controller_id: str):
-    """Class decorator: make a controller available as ``make(controller_id, ...)``."""
-
-    def deco(cls: type[Controller]) -> type[Controller]:
-        if controller_id in _REGISTRY and _REGISTRY[controller_id] is not cls:
-            raise ValueError(f"controller id {controller_id!r} is already registered")
-        cls.name = controller_id
-        _REGISTRY[controller_id] = cls
-        return cls
-
-    return deco
-
-
-def _load_builtin() -> None:
-    # Importing the package registers every built-in controller.
-    import autotts.controllers  # noqa: F401
-
-
-def available() -> dict[str, type[Controller]]:
-    """All registered controllers by id."""
-    _load_builtin()
-    return dict(sorted(_REGISTRY.items()))
 
 
 def param_fields(cls: type[Controller]) -> dict[str, dataclasses.Field]:
@@ -100,23 +69,6 @@ def check_params(cls: type, params: dict[str, Any]) -> None:
                 and not 0.0 <= value <= 1.0:
             raise ParameterError(f"{label}: beta must lie in [0, 1] (0 = cheapest, 1 = most "
                                  f"budget), got {value!r}")
-
-
-def make(controller_id: str, **params: Any) -> Controller:
-    """Build a registered controller; unknown ids or parameter names raise KeyError."""
-    _load_builtin()
-    try:
-        cls = _REGISTRY[controller_id]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"unknown controller {controller_id!r}; known: {known}") from None
-    fields = param_fields(cls)
-    unknown = sorted(set(params) - set(fields))
-    if unknown:
-        raise KeyError(f"controller {controller_id!r} has no parameter(s) {', '.join(unknown)}; "
-                       f"its parameters are: {', '.join(fields) or '(none)'}")
-    check_params(cls, params)
-    return cls(**params)
 
 
 def first_doc_line(cls: type) -> str:

@@ -10,8 +10,9 @@ Semantics: REPLAY_PROTOCOL.md §5, to the digit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.branches import (
     Branches,
     advance,
@@ -64,10 +65,11 @@ def cmc_schedule(beta: float) -> CMCSchedule:
     )
 
 
-@register("cmc")
 @dataclass(frozen=True)
 class CMC(Controller):
     """CMC: EMA-of-confidence stopping, trend-driven widening, winner-aligned depth."""
+
+    name: ClassVar[str] = "cmc"  # its id in controllers/registry.py
 
     beta: float = 0.5
 

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.cmc import MAX_OUTER_STEPS, CMCSchedule, cmc_schedule
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
 from autotts.env.episode import Episode
@@ -42,10 +43,11 @@ from autotts.env.episode import Episode
 MIN_BURST_AFTER_FIRST_FINISH = 2
 
 
-@register("cmc-double-step")
 @dataclass(frozen=True)
 class CMCDoubleStep(Controller):
     """CMC + two steps per live branch per round after the first finish + instant stop."""
+
+    name: ClassVar[str] = "cmc-double-step"  # its id in controllers/registry.py
 
     beta: float = 0.5
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import majority
 from autotts.env.api import EpisodeAPI
 from autotts.env.episode import NoBranchesLeft
 
 
-@register("esc")
 @dataclass(frozen=True)
 class EarlyStoppingConsistency(Controller):
     """ESC: full-read windows of `window` branches; stop when a window is unanimous.
@@ -19,6 +19,8 @@ class EarlyStoppingConsistency(Controller):
     on what it read (a single answer counts as unanimous); with no unanimous
     window the majority of everything read is returned.
     """
+
+    name: ClassVar[str] = "esc"  # its id in controllers/registry.py
 
     max_samples: int = 64
     window: int = 8

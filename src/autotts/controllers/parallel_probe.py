@@ -4,16 +4,18 @@ branches that stay off the consensus, stop once the winner is stable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import majority
 from autotts.env.api import EpisodeAPI
 
 
-@register("parallel-probe")
 @dataclass(frozen=True)
 class ParallelProbe(Controller):
     """Parallel-Probe: lockstep probing, off-consensus pruning, stop on a stable winner."""
+
+    name: ClassVar[str] = "parallel-probe"  # its id in controllers/registry.py
 
     num_chains: int = 64
     T: int = 40

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import majority
 from autotts.env.api import EpisodeAPI
 
 
-@register("sc")
 @dataclass(frozen=True)
 class SelfConsistency(Controller):
     """SC@n: full-read n branches and return their majority answer (paper: n=64)."""
+
+    name: ClassVar[str] = "sc"  # its id in controllers/registry.py
 
     n: int = 64
 

@@ -44,8 +44,9 @@ m = 1, 1, 1, 2, 2, 3, 4, 6, 8, 11, 16 (beta 0.8 is k=32, m=8).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.controllers.voting import majority
 from autotts.env.episode import Episode
 
@@ -96,10 +97,11 @@ def _check(k: int, m: int, name: str) -> None:
         raise ValueError(f"{name}: m must be <= k (it waits for m of k branches), got k={k}, m={m}")
 
 
-@register("short-m@k")
 @dataclass(frozen=True)
 class ShortMK(Controller):
     """short-m@k: k branches in lockstep, stop when m have finished, vote among those m."""
+
+    name: ClassVar[str] = "short-m@k"  # its id in controllers/registry.py
 
     k: int = 64
     m: int = 16
@@ -111,10 +113,11 @@ class ShortMK(Controller):
         return short_m_at_k(episode, self.k, self.m)
 
 
-@register("short-m@k-beta")
 @dataclass(frozen=True)
 class ShortMKBeta(Controller):
     """short-m@k with one knob: k = round(2*32**beta), m = max(1, round(k/4))."""
+
+    name: ClassVar[str] = "short-m@k-beta"  # its id in controllers/registry.py
 
     beta: float = 1.0
 

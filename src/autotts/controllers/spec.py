@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autotts.controllers.base import Controller, check_params, make
+from autotts.controllers.base import Controller, check_params
+from autotts.controllers.registry import make
 from autotts.env.legacy import LegacyController
 
 

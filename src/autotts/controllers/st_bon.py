@@ -47,8 +47,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import ClassVar
 
-from autotts.controllers.base import Controller, register
+from autotts.controllers.base import Controller
 from autotts.env.api import EpisodeAPI
 from autotts.env.labels import ERR
 
@@ -71,10 +72,11 @@ def modal_lowest(values: list[int]) -> int:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
-@register("st-bon")
 @dataclass(frozen=True)
 class SelfTruncationBoN(Controller):
     """ST-BoN: n branches in lockstep, keep the one whose probes agree most with the rest."""
+
+    name: ClassVar[str] = "st-bon"  # its id in controllers/registry.py
 
     n: int = 64
     tau: int | None = None

@@ -1,15 +1,15 @@
 """Proposer registry: ``make_proposer(name, settings)`` builds a backend by name.
 
-Backends are imported lazily so optional dependencies (the Claude Agent SDK,
-the built-in search) load only when chosen. ``search`` is the default. A
-backend class may also define ``fitness_rule(**settings)``, its own measure of
-a round's curves; the loop then scores every round by it and picks a round by
-it ("fitness", see ``select.picks``); ``proposer_fitness`` returns that rule.
+Backends are a :class:`autotts.registry.Registry`, imported lazily so optional
+dependencies (the Claude Agent SDK, the built-in search) load only when chosen.
+``search`` is the default. A backend class may also define
+``fitness_rule(**settings)``, its own measure of a round's curves; the loop
+then scores every round by it and picks a round by it ("fitness", see
+``selection.picks``); ``proposer_fitness`` returns that rule.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -20,32 +20,32 @@ from autotts.discovery.proposers.base import (
     RoundSummary,
 )
 from autotts.errors import AutoTTSError
+from autotts.registry import Registry
 
 DEFAULT_PROPOSER = "search"
-
-#: name -> "module:Class"; each class is built as ``Class(**settings)``.
-PROPOSERS: dict[str, str] = {
-    "search": "autotts.discovery.proposers.search.proposer:SearchProposer",
-    "command": "autotts.discovery.proposers.command:CommandProposer",
-    "claude-sdk": "autotts.discovery.proposers.claude_sdk:ClaudeSDKProposer",
-    "openai": "autotts.discovery.proposers.openai_chat:OpenAIProposer",
-    "manual": "autotts.discovery.proposers.manual:ManualProposer",
-}
-
-__all__ = ["DEFAULT_PROPOSER", "PROPOSERS", "Proposal", "ProposalContext", "Proposer",
-           "RoundSummary", "make_proposer", "proposer_fitness"]
 
 
 class ProposerError(AutoTTSError, RuntimeError):
     """A proposer could not be built or could not produce a candidate."""
 
 
+#: name -> "module:Class"; each class is built as ``Class(**settings)``.
+PROPOSERS = Registry("proposer", {
+    "search": "autotts.discovery.proposers.search.proposer:SearchProposer",
+    "command": "autotts.discovery.proposers.command:CommandProposer",
+    "claude-sdk": "autotts.discovery.proposers.claude_sdk:ClaudeSDKProposer",
+    "openai": "autotts.discovery.proposers.openai_chat:OpenAIProposer",
+    "manual": "autotts.discovery.proposers.manual:ManualProposer",
+}, error=ProposerError)
+
+__all__ = ["DEFAULT_PROPOSER", "PROPOSERS", "Proposal", "ProposalContext", "Proposer",
+           "RoundSummary", "make_proposer", "proposer_fitness"]
+
+
 def _proposer_class(name: str) -> type:
-    if name not in PROPOSERS:
-        raise ProposerError(f"unknown proposer {name!r}; known: {', '.join(sorted(PROPOSERS))}")
-    module_name, _, cls_name = PROPOSERS[name].partition(":")
+    """The backend class of ``name``; ProposerError when unknown or not importable here."""
     try:
-        return getattr(importlib.import_module(module_name), cls_name)
+        return PROPOSERS.load(name)  # type: ignore[return-value]
     except ImportError as exc:
         raise ProposerError(f"proposer {name!r} is not available: {exc}") from None
 

@@ -86,7 +86,7 @@ def beta_curve_rows(run, skip: set[str] = frozenset()) -> dict[str, list[dict]]:
     BETA_CURVES whose id is not in ``skip``, at every beta of the run's grid on the
     held-out stores. Taken from the envelope's rows where they cover the grid (the
     default grid), else evaluated; kept in final/heldout_beta_curves.json."""
-    from autotts.controllers.base import available
+    from autotts.controllers.registry import available
 
     known = available()
     wanted = {name: cid for name, cid in BETA_CURVES.items() if cid in known and cid not in skip}

@@ -16,7 +16,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from autotts.controllers.base import available
+from autotts.controllers.registry import available
 from autotts.discovery.run.config import RunConfig
 from autotts.discovery.run.files import round_dir
 from autotts.discovery.sandbox.static_check import ALLOWED_MODULES

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autotts.controllers.base import make
+from autotts.controllers.registry import make
 from autotts.discovery.proposers.search.codegen import render
 from autotts.discovery.proposers.search.designs import seed_genome
 from autotts.evaluation.protocol import evaluate
