@@ -57,7 +57,7 @@ class CurvePoint:
     knob: float
 
 
-Curves = dict[str, list[CurvePoint]]  # method label -> points in knob order
+MethodCurves = dict[str, list[CurvePoint]]  # method label -> points in knob order
 
 
 def _family_points(rows: Sequence[dict], store: str, fam: Family) -> dict[float, CurvePoint]:
@@ -73,9 +73,9 @@ def _family_points(rows: Sequence[dict], store: str, fam: Family) -> dict[float,
 
 
 def store_curves(rows: Sequence[dict], store: str,
-                 families: Sequence[Family] = FAMILIES) -> Curves:
+                 families: Sequence[Family] = FAMILIES) -> MethodCurves:
     """Each family's points on one store, sorted by knob; families without rows are left out."""
-    out: Curves = {}
+    out: MethodCurves = {}
     for fam in families:
         pts = _family_points(rows, store, fam)
         if pts:
@@ -84,10 +84,10 @@ def store_curves(rows: Sequence[dict], store: str,
 
 
 def mean_curves(rows: Sequence[dict], stores: Sequence[str],
-                families: Sequence[Family] = FAMILIES) -> Curves:
+                families: Sequence[Family] = FAMILIES) -> MethodCurves:
     """Per family and knob value, the mean of tokens and accuracy over ``stores``
     (only knob values present on every store)."""
-    out: Curves = {}
+    out: MethodCurves = {}
     for fam in families:
         per_store = [_family_points(rows, s, fam) for s in stores]
         common = set.intersection(*(set(p) for p in per_store)) if per_store else set()

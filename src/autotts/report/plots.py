@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
 from autotts.fileio import write_atomic  # noqa: E402
-from autotts.report.curves import Curves  # noqa: E402
+from autotts.report.curves import MethodCurves  # noqa: E402
 
 X_LABEL = "tokens per question (log scale)"
 Y_LABEL = "accuracy (%)"
@@ -52,7 +52,7 @@ def _tokens_label(x: float, _pos=None) -> str:
     return f"{x:g}"
 
 
-def draw_panel(ax, curves: Curves, title: str, reference: Reference | None = None,
+def draw_panel(ax, curves: MethodCurves, title: str, reference: Reference | None = None,
                xlim: tuple[float, float] | None = None) -> None:
     """Draw one panel: a line per method plus hollow Table-1 markers."""
     for label, pts in curves.items():
@@ -96,7 +96,8 @@ def _legend_handles(labels: Sequence[str], with_reference: bool) -> list[Line2D]
     return handles
 
 
-def common_xlim(all_curves: Sequence[Curves], pad: float = 1.25) -> tuple[float, float] | None:
+def common_xlim(all_curves: Sequence[MethodCurves],
+                pad: float = 1.25) -> tuple[float, float] | None:
     """An x range covering every point of every panel (padded on the log scale)."""
     xs = [p.tokens for c in all_curves for pts in c.values() for p in pts if p.tokens > 0]
     if not xs:
@@ -104,7 +105,8 @@ def common_xlim(all_curves: Sequence[Curves], pad: float = 1.25) -> tuple[float,
     return min(xs) / pad, max(xs) * pad
 
 
-def store_grid_figure(panels: dict[str, Curves], references: dict[str, Reference] | None = None,
+def store_grid_figure(panels: dict[str, MethodCurves],
+                      references: dict[str, Reference] | None = None,
                       ncols: int = 3, suptitle: str = "") -> Figure:
     """One panel per store (in ``panels`` order), ``ncols`` per row, with one
     shared legend; returns the Figure."""
@@ -127,7 +129,7 @@ def store_grid_figure(panels: dict[str, Curves], references: dict[str, Reference
     return fig
 
 
-def single_figure(curves: Curves, title: str, reference: Reference | None = None) -> Figure:
+def single_figure(curves: MethodCurves, title: str, reference: Reference | None = None) -> Figure:
     """One larger panel (e.g. the held-out mean) with its legend; returns the Figure."""
     fig, ax = plt.subplots(figsize=(8.5, 5.6))
     draw_panel(ax, curves, title, reference, common_xlim([curves]))

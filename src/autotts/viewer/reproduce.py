@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autotts.data.catalog import HELD_OUT_SPLIT
-from autotts.report.curves import Curves, mean_curves, paper_points, store_curves
+from autotts.report.curves import MethodCurves, mean_curves, paper_points, store_curves
 from autotts.viewer import deps
 from autotts.viewer.charts import BASELINE_COLORS, envelope
 
 OURS = "CMC"  # the paper's discovered controller; every other family is a baseline
 
 
-def _traces(go, curves: Curves, refs: dict, first: bool) -> list:
+def _traces(go, curves: MethodCurves, refs: dict, first: bool) -> list:
     out = []
     for i, (label, pts) in enumerate(curves.items()):
         color = "black" if label == OURS else BASELINE_COLORS[i % len(BASELINE_COLORS)]

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+#: A round's (or a design's) points per search store: one dict per setting,
+#: its params plus "accuracy", "tokens" and "opened" (the loop's
+#: ``round.scoring.curves_of``; the search's screen gives the same keys).
+StoreCurves = dict[str, list[dict[str, float]]]
+
 
 @dataclass(frozen=True)
 class RoundSummary:
@@ -22,7 +27,7 @@ class RoundSummary:
     source: str                        # the candidate's code
     error: str | None = None           # validation or evaluation error, if any
     # per search store: list of {"beta", "accuracy", "tokens"} points (empty on failure)
-    curves: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    curves: StoreCurves = field(default_factory=dict)
     score: dict[str, float] = field(default_factory=dict)  # e.g. {"best_accuracy", "area"}
     parent: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)     # proposer-specific (e.g. a genome)

@@ -9,17 +9,17 @@ import json
 import math
 from collections.abc import Callable, Sequence
 
+from autotts.discovery.proposers.base import StoreCurves
 from autotts.discovery.sandbox.evaluate import CellResult
 from autotts.evaluation.pareto import frontier_area
 
-Curves = dict[str, list[dict]]
-FitnessRule = Callable[[Curves], "float | None"]
+FitnessRule = Callable[[StoreCurves], "float | None"]
 
 
-def curves_of(cells: Sequence[CellResult]) -> Curves:
+def curves_of(cells: Sequence[CellResult]) -> StoreCurves:
     """Per store, one point per setting: its params plus accuracy, tokens and
     branches opened (what proposers see of a round, see ``RoundSummary.curves``)."""
-    curves: Curves = {}
+    curves: StoreCurves = {}
     for c in cells:
         curves.setdefault(c.store, []).append(
             {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened})

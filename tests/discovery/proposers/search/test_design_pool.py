@@ -1,4 +1,4 @@
-"""The archive: niches by vote variant and cost class, parents from the top
+"""The pool: niches by vote variant and cost class, parents from the top
 or from a random niche, operator rewards, and the novelty filter."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from autotts.discovery.proposers.search.design_pool import (
-    Archive,
+    DesignPool,
     Record,
     choose_operator,
     design_id,
@@ -21,7 +21,7 @@ def rec(genome, value, op="fresh", mid=200_000.0, seeds=2) -> Record:
 
 def test_elites_keep_the_best_of_every_niche():
     rng = random.Random(0)
-    a = Archive()
+    a = DesignPool()
     cmc, asc = seed_genome("cmc"), seed_genome("asc")      # both vote "completed"
     a.add(rec(cmc, 60.0, mid=200_000))
     a.add(rec(asc, 55.0, mid=200_000))                      # same niche, worse
@@ -34,7 +34,7 @@ def test_elites_keep_the_best_of_every_niche():
 
 def test_an_operator_is_rewarded_when_its_child_enters_the_top():
     rng = random.Random(1)
-    a = Archive()
+    a = DesignPool()
     for v in (50.0, 51.0):
         a.add(rec(random_genome(rng), v, op="seed"))
     a.add(rec(random_genome(rng), 60.0, op="knob"))        # enters the top 2
@@ -47,7 +47,7 @@ def test_an_operator_is_rewarded_when_its_child_enters_the_top():
 def test_bandit_prefers_an_operator_that_keeps_paying():
     """Every operator tried equally often; only "knob" children enter the top."""
     rng = random.Random(2)
-    a = Archive()
+    a = DesignPool()
     for k in range(40):
         op = OPERATORS[k % len(OPERATORS)]
         a.add(rec(random_genome(rng), 100.0 + k if op == "knob" else -1.0 * k, op=op))

@@ -13,7 +13,7 @@ from autotts.discovery.proposers.base import ProposalContext, RoundSummary
 from autotts.discovery.proposers.search.design_pool import design_id
 from autotts.discovery.proposers.search.designs import SEEDS, seed_genome
 from autotts.discovery.proposers.search.evolve import Settings
-from autotts.discovery.proposers.search.proposer import SearchProposer, archive_from
+from autotts.discovery.proposers.search.proposer import SearchProposer, pool_from
 from autotts.discovery.proposers.search.space import behaviour_key, knob_values
 
 from .fakes import FakeScreener, fake_curves
@@ -169,15 +169,15 @@ def test_no_design_is_proposed_twice_and_failures_do_not_stop_it(tmp_path):
     hist = run(6, seed=5, tmp=tmp_path, fail={2, 4})
     keys = [behaviour_key(r.meta["genome"]) for r in hist]
     assert len(set(keys)) == len(keys)
-    archive = archive_from(hist, Settings())
+    pool = pool_from(hist, Settings())
     failed = design_id(hist[1].meta["genome"])
-    assert archive.records[failed].fitness is None and archive.records[failed].proposed
+    assert pool.records[failed].fitness is None and pool.records[failed].proposed
 
 
 def test_the_loops_numbers_replace_the_screening_for_proposed_designs(tmp_path):
     hist = run(2, seed=0, tmp=tmp_path)
-    archive = archive_from(hist, Settings())
-    rec = archive.records[design_id(hist[0].meta["genome"])]
+    pool = pool_from(hist, Settings())
+    rec = pool.records[design_id(hist[0].meta["genome"])]
     assert rec.seeds == 100 and rec.proposed
     assert rec.fitness == Settings().score(hist[0].curves)
 

@@ -5,7 +5,7 @@
 building blocks' code; ``codegen`` turns a genome into a readable controller
 file; ``designs`` holds the seed designs and draws random ones; ``screen``
 evaluates designs cheaply on the search split; ``fitness`` scores a curve;
-``operators`` make children; ``elites`` is the archive (niches, operator
+``operators`` make children; ``design_pool`` is the design pool (niches, operator
 bandit); ``evolve`` runs one round of the search; ``proposer`` plugs it into
 the loop.
 """

@@ -6,7 +6,7 @@ and its cost class (store-mean tokens at the middle beta), and parents are
 drawn half the time from the best designs overall and half the time from the
 best design of a random niche, so one good family cannot crowd out the rest.
 Operators are chosen by a UCB1 bandit: an operator earns a reward when its
-child enters the current top ``population`` of the archive.
+child enters the current top ``population`` of the pool.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Record:
                    mid=float(d.get("mid", 0.0)), reach=bool(d.get("reach", True)))
 
 
-class Archive:
+class DesignPool:
     """Every screened design by id, in screening order."""
 
     def __init__(self, records: list[Record] | None = None):
@@ -129,13 +129,13 @@ class Archive:
         return out
 
 
-def choose_operator(archive: Archive, population: int, rng: random.Random,
+def choose_operator(pool: DesignPool, population: int, rng: random.Random,
                     explore: float = 0.15) -> str:
     """UCB1 over the operators' rewards (one pseudo-success in two tries each,
     so an untried operator is not written off); with ``explore`` chance, any."""
     if rng.random() < explore:
         return rng.choice(OPERATORS)
-    rewards = archive.rewards(population)
+    rewards = pool.rewards(population)
     total = sum(len(v) + 2 for v in rewards.values())
 
     def ucb(op: str) -> float:

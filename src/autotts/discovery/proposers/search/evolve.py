@@ -5,7 +5,7 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
 1. on the first call, the starting population: the seed designs and random
    designs (default start), or random designs only (blank start);
 2. children in batches of ``batch``: an operator chosen by the bandit
-   (:func:`elites.choose_operator`), parents from the MAP-Elites archive,
+   (:func:`design_pool.choose_operator`), parents from the MAP-Elites design pool,
    refused when not novel or when they could never be proposed (a seed
    design re-tuned, see :func:`has_seed_parts`); each batch is screened on
    ``screen_seeds`` seeds before the next is bred, until ``per_round``
@@ -16,9 +16,9 @@ Successive halving, in the loop's rhythm. Each call (one loop round):
    (never a seed design, as it is or re-tuned, nor a design the loop's
    budget-reach rule would refuse: they stay parents, see :func:`pick`);
    the loop evaluates it on all its seeds (the last promotion), and that
-   fitness flows back into the archive through the round history.
+   fitness flows back into the pool through the round history.
 
-Everything is a pure function of the archive, the run seed and the round,
+Everything is a pure function of the pool, the run seed and the round,
 so a resumed run proposes what an uninterrupted one would. Held-out stores
 are never touched: screening sees the search split only.
 """
@@ -29,8 +29,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from autotts.discovery.proposers.base import StoreCurves
 from autotts.discovery.proposers.search.design_pool import (
-    Archive,
+    DesignPool,
     Record,
     choose_operator,
     design_id,
@@ -39,7 +40,6 @@ from autotts.discovery.proposers.search.designs import SEEDS, random_genome, see
 from autotts.discovery.proposers.search.fitness import (
     TOKEN_HI,
     TOKEN_LO,
-    Curves,
     fitness,
     mid_tokens,
 )
@@ -47,7 +47,7 @@ from autotts.discovery.proposers.search.operators import apply, is_near
 from autotts.discovery.proposers.search.space import Genome
 
 STARTS = ("default", "blank")
-Reach = Callable[[Curves], bool] | None  # does a curve meet the loop's budget-reach rule
+Reach = Callable[[StoreCurves], bool] | None  # does a curve meet the loop's budget-reach rule
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Settings:
         for name in self.seeds:
             seed_genome(name)  # raises on an unknown name
 
-    def score(self, curves: Curves):
+    def score(self, curves: StoreCurves):
         """The fitness of a curve under these settings."""
         return fitness(curves, token_lo=self.token_lo, token_hi=self.token_hi,
                        objective=self.objective, tolerance=self.cost_tolerance)
@@ -114,21 +114,21 @@ def first_generation(settings: Settings, rng: random.Random) -> list[tuple]:
     return out
 
 
-def breed(archive: Archive, settings: Settings, rng: random.Random, n: int) -> list[tuple]:
+def breed(pool: DesignPool, settings: Settings, rng: random.Random, n: int) -> list[tuple]:
     """(genome, op, how, parents) of ``n`` novel children."""
-    tried = [r.genome for r in archive.records.values()]
+    tried = [r.genome for r in pool.records.values()]
     out: list[tuple] = []
     for _ in range(settings.max_tries):
         if len(out) == n:
             break
-        op = choose_operator(archive, settings.population, rng)
-        p1 = archive.parent(settings.population, rng)
+        op = choose_operator(pool, settings.population, rng)
+        p1 = pool.parent(settings.population, rng)
         parents = [p1]
         if op == "crossover":
-            parents.append(archive.parent(settings.population, rng, exclude=p1.id))
+            parents.append(pool.parent(settings.population, rng, exclude=p1.id))
         child, how = apply(op, [p.genome for p in parents], rng)
         cid = design_id(child)
-        if has_seed_parts(child, settings) or cid in archive \
+        if has_seed_parts(child, settings) or cid in pool \
                 or any(design_id(c[0]) == cid for c in out) \
                 or is_near(child, tried + [c[0] for c in out]):
             continue
@@ -151,28 +151,28 @@ def screen(screener, settings: Settings, designs: list[tuple], rnd: int,
     return out
 
 
-def search_round(archive: Archive, settings: Settings, screener, rng: random.Random,
+def search_round(pool: DesignPool, settings: Settings, screener, rng: random.Random,
                  rnd: int, reach: Reach = None) -> RoundResult:
     """Breed and screen this round's designs, promote the best, pick one (see module
     doc); ``reach`` tells whether a screened curve meets the loop's budget-reach rule."""
     screened: list[Record] = []
-    if not archive.ok():
-        todo = [d for d in first_generation(settings, rng) if design_id(d[0]) not in archive]
-        screened += _add(archive, screen(screener, settings, todo, rnd, reach))
+    if not pool.ok():
+        todo = [d for d in first_generation(settings, rng) if design_id(d[0]) not in pool]
+        screened += _add(pool, screen(screener, settings, todo, rnd, reach))
     while len(screened) < settings.per_round:
         n = min(settings.batch, settings.per_round - len(screened))
-        kids = breed(archive, settings, rng, n) if archive.ok() else \
+        kids = breed(pool, settings, rng, n) if pool.ok() else \
             [(random_genome(rng), "fresh", "random design", ()) for _ in range(n)]
         if not kids:
             break
-        screened += _add(archive, screen(screener, settings, kids, rnd, reach))
-    promoted = promote(archive, settings, screener, reach)
-    return RoundResult(pick=pick(archive, settings), screened=screened, promoted=promoted)
+        screened += _add(pool, screen(screener, settings, kids, rnd, reach))
+    promoted = promote(pool, settings, screener, reach)
+    return RoundResult(pick=pick(pool, settings), screened=screened, promoted=promoted)
 
 
-def _add(archive: Archive, records: list[Record]) -> list[Record]:
+def _add(pool: DesignPool, records: list[Record]) -> list[Record]:
     for r in records:
-        archive.add(r)
+        pool.add(r)
     return records
 
 
@@ -194,24 +194,24 @@ def proposable(r: Record, settings: Settings) -> bool:
     return r.op != "seed" and not has_seed_parts(r.genome, settings)
 
 
-def promote(archive: Archive, settings: Settings, screener,
+def promote(pool: DesignPool, settings: Settings, screener,
             reach: Reach = None) -> list[Record]:
     """Re-screen the best proposable designs still at the first fidelity on
     ``promote_seeds`` seeds."""
-    waiting = [r for r in archive.ok() if r.seeds < settings.promote_seeds
+    waiting = [r for r in pool.ok() if r.seeds < settings.promote_seeds
                and proposable(r, settings)][: settings.promote]
     if not waiting:
         return []
     curves = screener.curves([r.genome for r in waiting], list(range(settings.promote_seeds)))
     out = []
     for r, c in zip(waiting, curves):
-        archive.update(r.id, fitness=settings.score(c), seeds=settings.promote_seeds,
+        pool.update(r.id, fitness=settings.score(c), seeds=settings.promote_seeds,
                        mid=mid_tokens(c), reach=reach(c) if reach else True)
-        out.append(archive.records[r.id])
+        out.append(pool.records[r.id])
     return out
 
 
-def pick(archive: Archive, settings: Settings) -> Record:
+def pick(pool: DesignPool, settings: Settings) -> Record:
     """The best design on the highest fidelity below the loop's not yet proposed
     (any unproposed design when none was promoted).
 
@@ -223,12 +223,12 @@ def pick(archive: Archive, settings: Settings) -> Record:
     scored 62.99-63.08 frontier area on 100 seeds, CMC 63.00). Nor is a design
     whose latest screening breaks the loop's budget-reach rule (the loop would
     refuse it); like the seeds, it stays a parent."""
-    fresh = [r for r in archive.ok() if not r.proposed and proposable(r, settings) and r.reach]
+    fresh = [r for r in pool.ok() if not r.proposed and proposable(r, settings) and r.reach]
     promoted = [r for r in fresh if r.seeds >= settings.promote_seeds]
     if promoted or fresh:
         return (promoted or fresh)[0]
     # every working design was proposed: fall back to any unproposed one
-    rest = [r for r in archive.records.values() if not r.proposed]
+    rest = [r for r in pool.records.values() if not r.proposed]
     if not rest:
         raise RuntimeError("search: every screened design was already proposed")
     return rest[0]

@@ -11,16 +11,16 @@ import math
 from types import SimpleNamespace
 
 from autotts.controllers.contract import reach_problem
+from autotts.discovery.proposers.base import StoreCurves
 from autotts.evaluation.pareto import frontier_area
 
-Curves = dict[str, list[dict[str, float]]]
 Fitness = tuple[float, float]
 
 TOKEN_LO = 100_000   # default frontier-area token range
 TOKEN_HI = 600_000
 
 
-def mean_curve(curves: Curves) -> list[tuple[float, float]]:
+def mean_curve(curves: StoreCurves) -> list[tuple[float, float]]:
     """(tokens, accuracy) per beta, averaged over the stores; only betas every
     store has count."""
     per_store = [{round(float(p["beta"]), 6): p for p in pts} for pts in curves.values() if pts]
@@ -31,7 +31,7 @@ def mean_curve(curves: Curves) -> list[tuple[float, float]]:
              sum(s[b]["accuracy"] for s in per_store) / len(per_store)) for b in common]
 
 
-def cost_is_monotone(curves: Curves, tolerance: float) -> bool:
+def cost_is_monotone(curves: StoreCurves, tolerance: float) -> bool:
     """True when no store's tokens at a larger beta fall more than
     ``tolerance`` (relative) below its tokens at any smaller beta: the loop's
     single-beta contract, checked again here so the search never breeds from
@@ -45,7 +45,7 @@ def cost_is_monotone(curves: Curves, tolerance: float) -> bool:
     return True
 
 
-def fitness(curves: Curves, *, token_lo: float = TOKEN_LO, token_hi: float = TOKEN_HI,
+def fitness(curves: StoreCurves, *, token_lo: float = TOKEN_LO, token_hi: float = TOKEN_HI,
             objective: str = "area", tolerance: float = 0.02) -> Fitness | None:
     """(primary, secondary) to maximise: frontier area of the store-mean curve
     over the token range and its best accuracy, in the objective's order;
@@ -60,7 +60,7 @@ def fitness(curves: Curves, *, token_lo: float = TOKEN_LO, token_hi: float = TOK
     return (area, best) if objective == "area" else (best, area)
 
 
-def reaches(curves: Curves, rule: dict | None, sc64: dict[str, float]) -> bool:
+def reaches(curves: StoreCurves, rule: dict | None, sc64: dict[str, float]) -> bool:
     """Whether the curve meets the loop's budget-reach rule (the beta contract's
     second part, :mod:`autotts.controllers.contract`): at the largest beta, on
     some store, ``min_branches`` branches opened on average or ``min_sc_share``
@@ -73,7 +73,7 @@ def reaches(curves: Curves, rule: dict | None, sc64: dict[str, float]) -> bool:
     return reach_problem(points, sc64_tokens=sc64, **rule) is None
 
 
-def mid_tokens(curves: Curves) -> float:
+def mid_tokens(curves: StoreCurves) -> float:
     """Store-mean tokens at the middle beta of the grid (a design's cost class)."""
     points = mean_curve(curves)
     return points[len(points) // 2][0] if points else 0.0

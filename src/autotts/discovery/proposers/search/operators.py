@@ -1,6 +1,6 @@
 """How the search makes a new design from old ones.
 
-Four operators, chosen per child by the bandit in :mod:`.elites`:
+Four operators, chosen per child by the bandit in :mod:`.design_pool`:
 
 - ``knob``: move one or two knobs' base or slope by about one step;
 - ``part``: switch one slot to another variant (its new knobs drawn at random);

@@ -1,6 +1,6 @@
 """``SearchProposer``: the discovery loop's built-in, LLM-free proposer.
 
-Each call rebuilds the search archive from the round history (every round's
+Each call rebuilds the search's design pool from the round history (every round's
 ``meta["search"]`` lists the designs it screened and promoted; a proposed
 design's fitness on all the loop's seeds comes from the round's curves), runs
 one round of :func:`evolve.search_round` and returns the picked design's
@@ -17,11 +17,11 @@ from dataclasses import fields
 from functools import partial
 from typing import Any
 
-from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSummary
+from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSummary, StoreCurves
 from autotts.discovery.proposers.search.codegen import CLASS_NAME, render, summary
-from autotts.discovery.proposers.search.design_pool import Archive, Record, design_id
+from autotts.discovery.proposers.search.design_pool import DesignPool, Record, design_id
 from autotts.discovery.proposers.search.evolve import RoundResult, Settings, search_round
-from autotts.discovery.proposers.search.fitness import Curves, mid_tokens, reaches
+from autotts.discovery.proposers.search.fitness import mid_tokens, reaches
 from autotts.discovery.proposers.search.screen import Screener
 from autotts.discovery.proposers.search.space import normalize
 
@@ -39,19 +39,19 @@ def _settings(settings: dict[str, Any]) -> Settings:
         raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
 
 
-def archive_from(history: Sequence[RoundSummary], settings: Settings) -> Archive:
+def pool_from(history: Sequence[RoundSummary], settings: Settings) -> DesignPool:
     """The designs earlier rounds screened, promoted and proposed, with the
     loop's own numbers for the proposed ones (a failed round's design keeps
     no fitness, so it is never bred from)."""
-    archive = Archive()
+    pool = DesignPool()
     for r in history:
         meta = r.meta or {}
         for d in meta.get("search", {}).get("screened", []):
-            archive.add(Record.from_dict(d))
+            pool.add(Record.from_dict(d))
         for d in meta.get("search", {}).get("promoted", []):
-            if d["id"] in archive:
+            if d["id"] in pool:
                 fit = d.get("fitness")
-                archive.update(d["id"], fitness=tuple(fit) if fit else None, seeds=d["seeds"],
+                pool.update(d["id"], fitness=tuple(fit) if fit else None, seeds=d["seeds"],
                                mid=d.get("mid", 0.0), reach=bool(d.get("reach", True)))
         raw = meta.get("genome")
         if raw is None:
@@ -61,12 +61,12 @@ def archive_from(history: Sequence[RoundSummary], settings: Settings) -> Archive
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
         rid = design_id(genome)
-        if rid not in archive:  # a design given to the loop another way (e.g. a resumed v1 run)
-            archive.add(Record(rid, genome, r.round, "seed", "proposed", (), None, None, 0, 0.0))
+        if rid not in pool:  # a design given to the loop another way (e.g. a resumed v1 run)
+            pool.add(Record(rid, genome, r.round, "seed", "proposed", (), None, None, 0, 0.0))
         fit = settings.score(r.curves) if r.status == "ok" else None
-        archive.update(rid, proposed=True, fitness=fit, mid=mid_tokens(r.curves),
-                       seeds=int((r.score or {}).get("seeds") or 0) or archive.records[rid].seeds)
-    return archive
+        pool.update(rid, proposed=True, fitness=fit, mid=mid_tokens(r.curves),
+                       seeds=int((r.score or {}).get("seeds") or 0) or pool.records[rid].seeds)
+    return pool
 
 
 class SearchProposer:
@@ -89,14 +89,14 @@ class SearchProposer:
         self._given = screener is not None
 
     @staticmethod
-    def fitness_rule(**settings: Any) -> Callable[[Curves], float | None]:
+    def fitness_rule(**settings: Any) -> Callable[[StoreCurves], float | None]:
         """What the search maximises, as the loop's "fitness" pick: the first
         part of :meth:`Settings.score` (by default the frontier area of the
         store-mean curve over 100k-600k tokens); None for a curve the search
         would not breed from (cost falling as beta rises, or no beta)."""
         s = _settings(dict(settings))
 
-        def rule(curves: Curves) -> float | None:
+        def rule(curves: StoreCurves) -> float | None:
             if any("beta" not in p for pts in curves.values() for p in pts):
                 return None  # not a single-beta controller: the search never scores it
             fit = s.score(curves)
@@ -124,21 +124,21 @@ class SearchProposer:
 
     def propose(self, ctx: ProposalContext) -> Proposal:
         """The next candidate: generated source plus the round's search record in ``meta``."""
-        archive = archive_from(ctx.history, self.settings)
+        pool = pool_from(ctx.history, self.settings)
         rng = random.Random(f"autotts-search:{ctx.seed}:{ctx.round}:{ctx.feedback or ''}")
         reach = partial(reaches, rule=ctx.reach_rule, sc64=dict(ctx.sc64_tokens)) \
             if ctx.reach_rule else None
-        result = search_round(archive, self.settings, self.screener(ctx), rng, ctx.round, reach)
+        result = search_round(pool, self.settings, self.screener(ctx), rng, ctx.round, reach)
         pick = result.pick
-        rounds = {r.id: r.round for r in archive.records.values()}
+        rounds = {r.id: r.round for r in pool.records.values()}
         parent_rounds = [rounds[p] for p in pick.parents if p in rounds]
         origin = (f"Round {ctx.round}: {pick.how} (design {pick.id}, "
                   f"screened in round {pick.round}).")
         source = render(pick.genome, class_name=CLASS_NAME, origin=origin)
-        return Proposal(source=source, transcript=self._transcript(archive, result, origin),
+        return Proposal(source=source, transcript=self._transcript(pool, result, origin),
                         meta={"genome": pick.genome, "operator": pick.how,
                               "parents": list(pick.parents), "parent": _proposed_parent(
-                                  ctx.history, archive, pick),
+                                  ctx.history, pool, pick),
                               "class_name": CLASS_NAME,
                               "search": {"pick": pick.id, "parent_rounds": parent_rounds,
                                          "screened": [r.to_dict() for r in result.screened],
@@ -148,11 +148,11 @@ class SearchProposer:
                                                        if r.fitness else None}
                                                       for r in result.promoted]}})
 
-    def _transcript(self, archive: Archive, result: RoundResult, origin: str) -> str:
-        ok = archive.ok()
-        lines = [f"search proposer: {len(archive.records)} design(s) screened so far, "
+    def _transcript(self, pool: DesignPool, result: RoundResult, origin: str) -> str:
+        ok = pool.ok()
+        lines = [f"search proposer: {len(pool.records)} design(s) screened so far, "
                  f"{len(result.screened)} this round, {len(result.promoted)} promoted to "
-                 f"{self.settings.promote_seeds} seeds; {len(archive.elites())} niche(s) occupied."]
+                 f"{self.settings.promote_seeds} seeds; {len(pool.elites())} niche(s) occupied."]
         for r in ok[:5]:
             lines.append(f"  {r.id} ({r.seeds} seeds) fitness ({r.fitness[0]:.2f}, "
                          f"{r.fitness[1]:.2f}): {summary(r.genome)}")
@@ -160,7 +160,7 @@ class SearchProposer:
         return "\n".join(lines)
 
 
-def _proposed_parent(history: Sequence[RoundSummary], archive: Archive, pick: Record) -> int | None:
+def _proposed_parent(history: Sequence[RoundSummary], pool: DesignPool, pick: Record) -> int | None:
     """The loop round that proposed the pick's first parent, if any (its code is diffed against)."""
     if not pick.parents:
         return None

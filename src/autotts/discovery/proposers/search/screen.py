@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
+from autotts.discovery.proposers.base import StoreCurves
 from autotts.discovery.proposers.search.codegen import CLASS_NAME, render
-from autotts.discovery.proposers.search.fitness import Curves
 from autotts.discovery.proposers.search.space import Genome
 
 _STORES: dict = {}  # per worker process: store name -> ReplayStore
@@ -76,7 +76,7 @@ class Screener:
             atexit.register(self.close)
         return self._pool
 
-    def curves(self, genomes: Sequence[Genome], seeds: Sequence[int]) -> list[Curves]:
+    def curves(self, genomes: Sequence[Genome], seeds: Sequence[int]) -> list[StoreCurves]:
         """The curve of every design, ``{store: [{beta, accuracy, tokens, opened}, ...]}``."""
         sources = [render(g) for g in genomes]
         cells = [(src, store, beta) for src in sources for store in self.stores
@@ -85,10 +85,10 @@ class Screener:
         # expensive cells (high beta) first, so no worker is left with a long tail
         order = sorted(range(len(cells)), key=lambda j: -cells[j][2])
         futures = {j: self._executor().submit(_cell, *cells[j], seeds) for j in order}
-        out: list[Curves] = []
+        out: list[StoreCurves] = []
         j = 0
         for _ in sources:
-            curves: Curves = {s: [] for s in self.stores}
+            curves: StoreCurves = {s: [] for s in self.stores}
             for store in self.stores:
                 for beta in self.betas:
                     acc, tokens, opened = futures[j].result()
