@@ -27,6 +27,15 @@ def test_an_unknown_name_lists_the_known_ones():
         reg.load("c")
 
 
+def test_add_registers_a_name_once():
+    reg = Registry("thing", {"a": "os:sep"})
+    reg.add("b", "os:pathsep")
+    reg.add("b", "os:pathsep")  # the same again is no conflict
+    assert reg.load("b") == sys.modules["os"].pathsep
+    with pytest.raises(ValueError, match="already registered"):
+        reg.add("a", "os:pathsep")
+
+
 def test_a_malformed_target_is_refused_when_the_table_is_built():
     with pytest.raises(ValueError, match="not 'module:attr'"):
         Registry("thing", {"x": "os.sep"})

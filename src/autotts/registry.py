@@ -27,6 +27,15 @@ class Registry:
         self._targets = dict(targets)
         self._loaded: dict[str, object] = {}
 
+    def add(self, name: str, target: str) -> None:
+        """Register ``name`` as ``"module:attr"``; ValueError when the name is
+        taken by another target or the target is malformed."""
+        _split(name, target)
+        if self._targets.get(name, target) != target:
+            raise ValueError(f"{self.kind} {name!r} is already registered "
+                             f"(as {self._targets[name]})")
+        self._targets[name] = target
+
     def names(self) -> list[str]:
         """The registered names, sorted."""
         return sorted(self._targets)
