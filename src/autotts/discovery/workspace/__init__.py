@@ -1,0 +1,1 @@
+"""What the agent reads: its workspace, the history views and the candidate template."""
