@@ -115,7 +115,8 @@ def held_cells(run: Run, n: int) -> tuple[list[dict] | None, str]:
     intact = file_intact(run, rel, n)
     if intact is False:
         return None, f"{rel} was edited after sealing: not used"
-    return doc["cells"], ("seal checked" if intact else "seal not checked (no run key here)")
+    return doc["cells"], ("seal checked" if intact else
+                          "seal not checked (unsealed, or no run key on this machine)")
 
 
 def _relocate(run: Run, data: str | None) -> None:
