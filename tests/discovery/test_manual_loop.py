@@ -22,6 +22,7 @@ from autotts.discovery.run.directory import open_run
 from autotts.discovery.run.files import load_round_state
 from autotts.discovery.selection.heldout import finalize
 from autotts.discovery.selection.report import write_report
+from autotts.discovery.selection.run_verdict import run_verdict
 from tests.discovery.conftest import candidate
 
 AGENT_FILES = ["momentum.py", "legacy_width.py", "greedy_width.py"]
@@ -68,9 +69,20 @@ def test_three_manual_rounds_and_report(make_run, monkeypatch):
     monkeypatch.setattr("autotts.evaluation.runner.run_cells", _no_evaluation)
     monkeypatch.setattr("autotts.discovery.selection.heldout_summary.run_cells", _no_evaluation)
     monkeypatch.setattr("autotts.discovery.selection.envelope_report.run_cells", _no_evaluation)
+    monkeypatch.setattr("autotts.discovery.selection.run_verdict.run_cells", _no_evaluation)
     report = write_report(open_run(run.dir)).read_text()
     for n in (1, 2, 3):
         assert f"r000{n}" in report
+    # the report's verdict is `autotts verdict`'s, on per-question tokens (a new run has them)
+    doc = run_verdict(run.dir)
+    pre = report.split("## The verdict (pre-registered)")[1].split("##")[0]
+    for pick in doc["picks"].values():
+        g, a = pick["mean_gap"], pick["at_gap"]
+        assert pick["tokens_resampled"] and "and tokens" in pick["resampled"]
+        assert f"{g['estimate']:+.2f} [{g['lo']:+.2f}, {g['hi']:+.2f}]" in pre
+        assert f"{a['estimate']:+.2f} [{a['lo']:+.2f}, {a['hi']:+.2f}]" in pre
+    assert set(doc["baselines"]["settings"]) == {"sc", "asc", "esc", "parallel-probe", "cmc",
+                                                 "short-m@k-beta"}
     assert "SC@64" in report and "pick by accuracy" in report
     verdict = report.split("## Held-out verdict")[1].split("##")[0]
     for ref in ("| SC@64 |", "| ASC |", "| CMC beta=0.5 |", "| CMC beta=1.0 |"):

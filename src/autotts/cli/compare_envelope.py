@@ -1,7 +1,9 @@
 """``autotts compare --envelope``: A's and B's accuracy difference to the
 best-baseline envelope at their own tokens, per store and on the mean over
 the stores (see :mod:`autotts.evaluation.envelope_gap` for what the bootstrap
-resamples)."""
+resamples). On the mean over stores the bootstrap resamples problems, as the
+verdict does: stores of one dataset (``Qwen3-4B/aime24``, ``Qwen3-8B/aime24``)
+share one draw of question indices."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from autotts.evaluation.envelope_baselines import envelope_specs, rated_curves, 
 from autotts.evaluation.envelope_gap import envelope_gap
 from autotts.evaluation.protocol import EvalResult
 from autotts.evaluation.runner import Cell, run_cells
+from autotts.evaluation.verdict import dataset_of
 
 
 def run_envelope_baselines(refs, *, seeds: int, workers: int, progress: bool) -> list[list]:
@@ -32,6 +35,6 @@ def gap_block(a: list[EvalResult], b: list[EvalResult], base: list[list], *,
     labelled = [(label, [per_store[j][1] for per_store in base])
                 for j, (label, _) in enumerate(base[0])]
     curves = rated_curves(labelled)
-    kw = {"resamples": resamples, "seed": seed}
+    kw = {"resamples": resamples, "seed": seed, "datasets": [dataset_of(r.env) for r in a]}
     return {"a": envelope_gap(rated_point(a), curves, **kw).to_dict(),
             "b": envelope_gap(rated_point(b), curves, **kw).to_dict()}

@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "discover": ("autotts.cli.discover_cmd", "discover_group",
                  "Discover test-time scaling controllers with a coding agent (or the built-in "
                  "search)."),
+    "verdict": ("autotts.cli.verdict_cmd", "verdict_command",
+                "The pre-registered verdict of finished discovery run RUN_DIR, per pick."),
     "view": ("autotts.cli.view_cmd", "view_command",
              "Serve the page of discovery run RUN_DIR on http://127.0.0.1:PORT/."),
 }

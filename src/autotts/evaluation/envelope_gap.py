@@ -5,9 +5,12 @@ The envelope (:func:`autotts.evaluation.pareto.envelope_at`) is read at the
 candidate's own token count. What the bootstrap resamples, exactly:
 
 - the questions, with replacement, within each store (stratified, as in
-  :mod:`autotts.evaluation.stats`); one draw per resample is shared by the
-  candidate and every baseline point, so the difference is paired over
-  questions (all points were evaluated on the same questions and seeds);
+  :mod:`autotts.evaluation.stats`); with ``datasets`` given, the problems:
+  one draw per dataset shared by all its stores (the models of one benchmark
+  answer the same problems), as :func:`autotts.evaluation.verdict.problem_draws`;
+  one draw per resample is shared by the candidate and every baseline point,
+  so the difference is paired over questions (all points were evaluated on
+  the same questions and seeds);
 - each point's accuracy is recomputed on the drawn questions from its
   per-question correct rates (averaged over the seeds), as the mean over
   stores of the per-store accuracies (the held-out mean's definition);
@@ -29,10 +32,14 @@ import numpy as np
 
 from autotts.evaluation.pareto import envelope_at, envelope_combos
 from autotts.evaluation.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED
+from autotts.evaluation.verdict import problem_draws
 
 RESAMPLED = ("questions within each store, the same draws for the candidate and every "
              "baseline point (paired); accuracies recomputed from per-question correct "
              "rates, envelope rebuilt per resample, tokens held at their full-sample values")
+RESAMPLED_PROBLEMS = ("problems: one draw per dataset shared by every store of it (the "
+                      "models answer the same problems)" + RESAMPLED[len("questions within "
+                                                                         "each store"):])
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,12 @@ def _resampled_accuracy(rates: Sequence[Sequence[float]], draws: list[np.ndarray
 
 def envelope_gap(candidate: RatedPoint, baselines: dict[str, Sequence[RatedPoint]], *,
                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
-                 level: float = DEFAULT_LEVEL) -> EnvelopeGap:
+                 level: float = DEFAULT_LEVEL,
+                 datasets: Sequence[str] | None = None) -> EnvelopeGap:
     """The candidate's accuracy minus the baselines' envelope at its tokens,
     with a paired bootstrap interval (see the module docstring); returns an
-    :class:`EnvelopeGap`."""
+    :class:`EnvelopeGap`. ``datasets`` (one name per store) makes stores of
+    the same dataset share their problem draws."""
     curves = {n: [(p.tokens, p.accuracy) for p in pts] for n, pts in baselines.items()}
     env, src = envelope_at(curves, candidate.tokens)
     nan = math.nan
@@ -102,8 +111,11 @@ def envelope_gap(candidate: RatedPoint, baselines: dict[str, Sequence[RatedPoint
     if math.isnan(env) or candidate.rates is None or any(p.rates is None for p in points):
         return EnvelopeGap(candidate.tokens, candidate.accuracy, env, src, est, nan, nan, nan,
                            0, level)
-    rng = np.random.default_rng(seed)
-    draws = [rng.integers(0, len(r), size=(resamples, len(r))) for r in candidate.rates]
+    # Distinct names draw per store, exactly the draws this function always made.
+    names = list(datasets) if datasets is not None else [str(i) for i in
+                                                         range(len(candidate.rates))]
+    draws = [d[1:] for d in problem_draws(names, [len(r) for r in candidate.rates],
+                                          resamples, seed)]
     cand = _resampled_accuracy(candidate.rates, draws)
     acc = np.stack([_resampled_accuracy(p.rates, draws) for p in points])   # [P, R]
     env_r = np.full(resamples, -np.inf)
@@ -113,4 +125,5 @@ def envelope_gap(candidate: RatedPoint, baselines: dict[str, Sequence[RatedPoint
     tail = 100 * (1 - level) / 2
     lo, hi = np.percentile(diff, [tail, 100 - tail])
     return EnvelopeGap(candidate.tokens, candidate.accuracy, env, src, est, float(lo), float(hi),
-                       float(np.mean(diff <= 0)), resamples, level)
+                       float(np.mean(diff <= 0)), resamples, level,
+                       RESAMPLED if datasets is None else RESAMPLED_PROBLEMS)

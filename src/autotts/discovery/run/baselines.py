@@ -44,5 +44,6 @@ def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict
                         description="baselines")
     return [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
              "accuracy": r.accuracy, "tokens": r.tokens, "headline": h,
-             "question_correct_rate": r.question_correct_rate}
+             "question_correct_rate": r.question_correct_rate,
+             "question_tokens": r.question_tokens}
             for r, c, h in zip(results, cells, heads)]

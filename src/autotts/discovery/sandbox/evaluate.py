@@ -38,6 +38,9 @@ class CellResult:
     seed_accuracy: list[float]
     seed_tokens: list[float]
     question_correct_rate: list[float]
+    # Mean tokens of each question over seeds (the verdict's problem bootstrap resamples
+    # tokens with accuracy); None in results written before it was recorded.
+    question_tokens: list[float] | None = None
 
 
 @dataclass
@@ -215,4 +218,5 @@ def grade(store: ReplayStore, params: dict, raw: dict, seeds: list[int],
     return CellResult(store=store.name, params=dict(params), accuracy=float(np.mean(seed_acc)),
                       tokens=float(np.mean(seed_tok)), opened=float(np.mean(books.opened)),
                       seed_accuracy=seed_acc, seed_tokens=seed_tok,
-                      question_correct_rate=correct.mean(axis=0).tolist())
+                      question_correct_rate=correct.mean(axis=0).tolist(),
+                      question_tokens=books.cost.mean(axis=0).tolist())

@@ -18,9 +18,15 @@ from autotts.discovery.run.directory import Run
 from autotts.discovery.run.files import read_json, write_json
 from autotts.discovery.sandbox.evaluate import CellResult
 from autotts.evaluation.envelope_baselines import ENVELOPE_FAMILIES
-from autotts.evaluation.envelope_gap import RESAMPLED, EnvelopeGap, RatedPoint, envelope_gap
+from autotts.evaluation.envelope_gap import (
+    RESAMPLED_PROBLEMS,
+    EnvelopeGap,
+    RatedPoint,
+    envelope_gap,
+)
 from autotts.evaluation.pareto import envelope_curve
 from autotts.evaluation.runner import Cell, run_cells
+from autotts.evaluation.verdict import dataset_of
 
 LABEL_OF = {cid: label for label, (cid, _, _) in ENVELOPE_FAMILIES.items()}
 
@@ -42,7 +48,8 @@ def envelope_rows(run: Run) -> list[dict]:
                             progress=True, description="envelope baselines")
         extra = [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
                   "accuracy": r.accuracy, "tokens": r.tokens,
-                  "question_correct_rate": r.question_correct_rate}
+                  "question_correct_rate": r.question_correct_rate,
+                  "question_tokens": r.question_tokens}
                  for r, c in zip(results, cells)]
         write_json(path, extra)
     return rows + [r for r in extra if r["controller"] not in have]
@@ -94,7 +101,8 @@ def envelope_lines(run: Run, picks: dict[str, tuple[int, dict, list[CellResult]]
     lines = ["Accuracy minus the upper envelope of every baseline's held-out curve (SC, ASC, "
              "ESC, Parallel-Probe, CMC, short-m@k; each curve read linearly in log tokens "
              "between its settings, and any cheaper setting counts) at the pick's own tokens, "
-             "at the pick's top setting. Interval: 95% bootstrap; resampled: " + RESAMPLED + ".",
+             "at the pick's top setting. Interval: 95% bootstrap; resampled: "
+             + RESAMPLED_PROBLEMS + ".",
              "", "| pick | store | tokens | accuracy | envelope | set by | difference [95% CI] "
              "| P(<=0) |", "|---|---|---|---|---|---|---|---|"]
     for kind, (n, params, cells) in picks.items():
@@ -103,7 +111,8 @@ def envelope_lines(run: Run, picks: dict[str, tuple[int, dict, list[CellResult]]
             cand = _candidate(top, group)
             if cand is None:
                 continue
-            g = envelope_gap(cand, _curves(rows, group))
+            g = envelope_gap(cand, _curves(rows, group),
+                             datasets=[dataset_of(s) for s in group])
             lines.append(f"| {kind} (r{n}) | {name} | {g.tokens / 1e3:.1f}k | {g.accuracy:.2f} | "
                          f"{_fmt(g)} |")
     return lines

@@ -115,6 +115,7 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
         out.append(f"- by {kind}: " + (f"round {n}{basis}" if n is not None
                                        else "none (no ok round)"))
     held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
+    out += ["", "## The verdict (pre-registered)", ""] + _verdict(run, sel)
     out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
     out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
     env_rows = _envelope_section(run, sel, done, held, out)
@@ -223,6 +224,15 @@ def _comparison(run: Run, other: Run) -> list[str]:
             if top:
                 lines.append(f"| {r.dir.name} | {kind} (r{n}) | {top[0]:.2f} | {_k(top[1])} |")
     return lines
+
+
+def _verdict(run: Run, sel: dict) -> list[str]:
+    """The verdict section: the figures ``autotts verdict`` prints."""
+    from autotts.discovery.selection.envelope_report import envelope_rows
+    from autotts.discovery.selection.run_verdict import run_picks_verdict, verdict_markdown
+
+    envelope_rows(run)  # evaluates and keeps the envelope families once; the verdict reads them
+    return verdict_markdown(run_picks_verdict(run, sel))
 
 
 def _envelope_section(run: Run, sel: dict, done: list[dict], held: dict,
