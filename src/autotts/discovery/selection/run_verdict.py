@@ -20,7 +20,8 @@ from pathlib import Path
 
 from autotts.controllers.spec import ControllerSpec
 from autotts.data.catalog import resolve_data_dir
-from autotts.discovery.run.directory import BASELINE_GRIDS, Run, open_run
+from autotts.discovery.run.baselines import BASELINE_GRIDS
+from autotts.discovery.run.directory import Run, open_run
 from autotts.discovery.run.files import read_json
 from autotts.discovery.run.integrity import file_intact
 from autotts.evaluation.envelope_baselines import ENVELOPE_FAMILIES
