@@ -84,7 +84,7 @@ def test_three_manual_rounds_and_report(make_run, monkeypatch):
     assert set(doc["baselines"]["settings"]) == {"sc", "asc", "esc", "parallel-probe", "cmc",
                                                  "short-m@k-beta"}
     assert "SC@64" in report and "pick by accuracy" in report
-    verdict = report.split("## Held-out verdict")[1].split("##")[0]
+    verdict = report.split("## Held-out points against the references")[1].split("##")[0]
     for ref in ("| SC@64 |", "| ASC |", "| CMC beta=0.5 |", "| CMC beta=1.0 |"):
         assert ref in verdict
     # SC@64 itself never passes the 35%-of-SC@64-tokens bar

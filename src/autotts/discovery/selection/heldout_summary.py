@@ -1,4 +1,5 @@
-"""Held-out verdict of a run's picks, for the report.
+"""Held-out points of a run's picks against the references, for the report (descriptive;
+the pre-registered verdict is :mod:`autotts.discovery.selection.run_verdict`).
 
 Means over the held-out stores of each pick's beta grid, each point's share of
 SC@64's tokens, whether it reaches SC@64's accuracy at <= 35% of its tokens

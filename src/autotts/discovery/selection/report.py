@@ -116,7 +116,10 @@ def write_report(run: Run, compare: Run | None = None) -> Path:
                                        else "none (no ok round)"))
     held = {n: _cells(_held(run, n)) for n in set(sel.get("picks", {}).values()) if n}
     out += ["", "## The verdict (pre-registered)", ""] + _verdict(run, sel)
-    out += ["", "## Held-out verdict", ""] + summary_lines(run, sel, base, held)
+    out += ["", "## Held-out points against the references", "",
+            "Descriptive: every beta of the picks against SC@64's bar and the references; "
+            "the verdict above is the one pre-registered number.", ""]
+    out += summary_lines(run, sel, base, held)
     out += ["", "## Held-out, Table-1 style", ""] + table1(run, sel, base)
     env_rows = _envelope_section(run, sel, done, held, out)
     if compare is not None:
