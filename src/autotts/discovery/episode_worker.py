@@ -1,0 +1,127 @@
+"""The worker side of the judge's interference check: each episode alone.
+
+:mod:`autotts.discovery.sandbox_worker` hands a job whose ``kind`` is
+``"episodes"`` to :func:`run_episodes`. The job names one gold-free store
+file, the cells' settings and a list of episodes (cell, question of that
+file, seed). The candidate is imported once here; then every episode runs in
+its own ``os.fork()``-ed grandchild that builds the controller, plays that
+one episode exactly as the main run does (same shuffled order, same branch
+ceiling, same :class:`RecordingEpisode`), sends answer and log over a pipe
+and ``os._exit``-s. Fork gives every episode a pristine copy of this
+process: nothing an earlier episode did (module globals, class attributes,
+caches) can reach a later one. What comes back is only a claim: the parent
+compares it (:mod:`autotts.discovery.interference`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+EPISODE_TIMEOUT_S = 30.0   # wall seconds one episode may take (honest ones take milliseconds)
+RESULT_CAP = 1 << 20       # bytes one episode may send back
+
+
+def _play(store, target: str, params: dict, qi: int, seed: int, max_branches: int) -> dict:
+    """In the grandchild: build the controller, play one episode; returns its record."""
+    from autotts.controllers.spec import ControllerSpec
+    from autotts.discovery.recording import RecordingEpisode
+    from autotts.evaluation.protocol import shuffled_order
+
+    controller = ControllerSpec(file=target, params=dict(params)).build()
+    q = store.questions[qi]
+    ep = RecordingEpisode(q, shuffled_order(seed, q.n_branches), max_branches=max_branches)
+    a = controller.solve(ep)
+    if a is not None and type(a) is not str:
+        return {"error": f"solve() returned {type(a).__name__}; expected str or None"}
+    n, log = ep.log()
+    return {"answer": a, "opened": n, "depths": [int(d) for d in log]}
+
+
+def _child(w: int, play) -> None:
+    """The grandchild's whole life: play, write the record to ``w``, exit."""
+    try:
+        try:
+            record = play()
+        except BaseException as exc:  # noqa: BLE001 - the candidate's failure is a record
+            record = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        data = json.dumps(record).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(w, view):]
+    finally:
+        os._exit(0)
+
+
+def _collect(pid: int, r: int, timeout_s: float) -> dict:
+    """Read one grandchild's record (deadline, size cap), then reap it; returns
+    the record or ``{"error": ...}`` when it timed out, died or sent garbage."""
+    buf, deadline, why = bytearray(), time.monotonic() + timeout_s, None
+    sel = selectors.DefaultSelector()
+    sel.register(r, selectors.EVENT_READ)
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                why = f"the episode took longer than {timeout_s:g} s"
+                break
+            if not sel.select(timeout=min(left, 1.0)):
+                continue
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) > RESULT_CAP:
+                why = "the episode's record is too large"
+                break
+    finally:
+        sel.close()
+        os.close(r)
+        if why is not None:
+            _kill(pid)
+        _, status = os.waitpid(pid, 0)
+    if why is not None:
+        return {"error": why}
+    try:
+        record = json.loads(bytes(buf))
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if not isinstance(record, dict):
+        return {"error": f"the episode's process died without a record (status {status})"}
+    return record
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """Play every episode of ``job`` in its own forked process; returns
+    ``{"episodes": [record, ...]}`` in the job's order."""
+    from autotts.controllers.spec import load_class
+    from autotts.env.store import load_store
+
+    store = load_store(workdir / job["store"], name="judge")
+    cand = str(workdir / job["candidate"])
+    target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
+    load_class(target)  # import once, before any fork: every episode starts from this state
+    cells, max_b = job["cells"], int(job["max_branches"])
+    timeout = float(job.get("episode_timeout_s", EPISODE_TIMEOUT_S))
+    out = []
+    for cell, qi, seed in job["episodes"]:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            _child(w, lambda: _play(store, target, cells[cell], qi, seed, max_b))
+        os.close(w)
+        out.append(_collect(pid, r, timeout))
+    return {"episodes": out}
