@@ -103,14 +103,28 @@ def _kill(pid: int) -> None:
         pass
 
 
+def _preimport(source: str) -> None:
+    """Import, once before any fork, the trusted modules episodes import lazily
+    (the helpers' scipy costs ~0.3 s, which every forked process would pay
+    again); nothing of the candidate runs here."""
+    import importlib
+
+    mods = ["autotts.discovery.recording", "autotts.evaluation.protocol", "scipy.special"]
+    if "scipy" in source:
+        mods.append("scipy.stats")
+    for name in mods:
+        importlib.import_module(name)
+
+
 def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """Play every episode of ``job`` in its own forked process; returns
     ``{"episodes": [record, ...]}`` in the job's order."""
     from autotts.controllers.spec import load_class
     from autotts.env.store import load_store
 
-    store = load_store(workdir / job["store"], name="judge")
     cand = str(workdir / job["candidate"])
+    _preimport(Path(cand).read_text())
+    store = load_store(workdir / job["store"], name="judge")
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
     load_class(target)  # import once, before any fork: every episode starts from this state
     cells, max_b = job["cells"], int(job["max_branches"])
