@@ -114,3 +114,31 @@ def test_first_difference_names_what_differs():
     assert "branch 1" in first_difference(want, {"answer": "11", "depths": [0, 2, 1]})
     assert "failed (boom)" in first_difference(want, {"error": "boom"})
 
+
+
+def _first_to_end(ep):
+    i = ep.open()
+    while not ep.is_finished(i):
+        ep.step(i)
+    return ep.latest(i)
+
+
+def test_no_twin_job_holds_unrevealed_data_of_a_question_it_plays(store):
+    from autotts.discovery.twin_jobs import jobs_data
+
+    seeds = list(range(6))
+    cells = [(0, {}, _raw(store, seeds, _first_to_end))]
+    sample = draw(cells, [store], seeds, random.Random(3))
+    (real_recs, alone), twin_jobs = jobs_data(sample, [store], random.Random(3))
+    assert len(alone) == len(sample) == sum(len(eps) for _, eps, _ in twin_jobs)
+    real = {qi: {(tuple(p), t, f) for p, t, f in real_record(store, qi)["each_branch"]}
+            for qi in range(len(store.questions))}
+    for records, _, where in twin_jobs:
+        mine = [sample[k].question for k in where]
+        assert len(mine) == len(set(mine)) <= len(store.questions) // 2
+        held = {(tuple(p), t, f) for rec in records for p, t, f in rec["each_branch"]}
+        for k in where:   # only the one branch its episode stepped to the end
+            e = sample[k]
+            shown = real_record(store, e.question)["each_branch"][
+                shuffled_order(e.seed, store.questions[e.question].n_branches)[0]]
+            assert held & real[e.question] == {(tuple(shown[0]), shown[1], shown[2])}

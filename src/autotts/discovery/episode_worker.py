@@ -15,6 +15,7 @@ compares it (:mod:`autotts.discovery.interference`).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -127,6 +128,11 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     store = load_store(workdir / job["store"], name="judge")
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
     load_class(target)  # import once, before any fork: every episode starts from this state
+    from autotts.env.episode import branch_table
+
+    for q in store.questions:  # the episode's table of each question, built once, shared
+        branch_table(q)
+    gc.freeze()  # forked processes then leave the inherited objects' pages unwritten by GC
     cells, max_b = job["cells"], int(job["max_branches"])
     timeout = float(job.get("episode_timeout_s", EPISODE_TIMEOUT_S))
     out = []

@@ -15,8 +15,9 @@ process):
 - "twin": only twin questions (:mod:`autotts.discovery.twins`): what the
   main run revealed, byte for byte, the rest from other questions. Each
   must give the "alone" answer and log; a difference means the candidate
-  read data its actions did not reveal. This job never holds the real
-  unrevealed data.
+  read data its actions did not reveal. The twins are dealt to several jobs
+  (:mod:`autotts.discovery.twin_jobs`) so that no twin job ever holds
+  unrevealed data of a question it plays.
 
 Bound: a candidate whose answer or log differs in at least ``RATE`` of the
 episodes (alone or on the twin) is caught with probability at least
@@ -39,7 +40,7 @@ from autotts.discovery.episode_worker import EPISODE_TIMEOUT_S
 from autotts.discovery.judge import decode_ints
 from autotts.discovery.memory import MemoryBudget
 from autotts.discovery.sandbox import JobOutcome, run_job
-from autotts.discovery.twins import donor_pool, real_record, twin_record
+from autotts.discovery.twin_jobs import jobs_data
 
 RATE = 0.01          # the smallest share of interfering episodes the check must catch ...
 CONFIDENCE = 0.999   # ... with at least this probability
@@ -140,24 +141,6 @@ def _write_job(root: Path, name: str, source: str, class_name, records, cells,
     return workdir
 
 
-def _jobs_data(sample: list[Played], cells, stores, rng: random.Random):
-    """(real records, alone episodes, twin records, twin episodes) of the sample."""
-    real_index: dict[tuple[int, int], int] = {}
-    real, alone, twins, twin_eps, pools = [], [], [], [], {}
-    for e in sample:
-        key = (e.store, e.question)
-        if key not in real_index:
-            real_index[key] = len(real)
-            real.append(real_record(stores[e.store], e.question))
-        alone.append([e.cell, real_index[key], e.seed])
-        if e.store not in pools:
-            pools[e.store] = donor_pool(stores[e.store])
-        twins.append(twin_record(stores[e.store], e.question, e.seed, list(e.depths),
-                                 pools[e.store], rng))
-        twin_eps.append([e.cell, len(twins) - 1, e.seed])
-    return real, alone, twins, twin_eps
-
-
 def _where(e: Played, cells, stores) -> str:
     return (f"episode (store {stores[e.store].name}, params {cells[e.cell][1]}, "
             f"seed {e.seed}, question {e.question})")
@@ -206,30 +189,34 @@ def check_candidate(source: str, class_name: str | None, stores, cells, seeds: l
     sample = draw(cells, stores, seeds, rng)
     if not sample:
         return CheckResult(None, 0)
-    real, alone_eps, twins, twin_eps = _jobs_data(sample, cells, stores, rng)
+    (real, alone_eps), twin_jobs = jobs_data(sample, stores, rng)
     params = [dict(p) for _, p, _ in cells]
+    names = ["alone"] + [f"twin{h}" for h in range(len(twin_jobs))]
     root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-check-"))
     try:
-        dirs = [_write_job(root, "alone", source, class_name, real, params, alone_eps, sandbox),
-                _write_job(root, "twin", source, class_name, twins, params, twin_eps, sandbox)]
-        del real, twins  # the twin job gets only its own folder; nothing else is mounted
+        dirs = [_write_job(root, "alone", source, class_name, real, params, alone_eps, sandbox)]
+        dirs += [_write_job(root, name, source, class_name, recs, params, eps, sandbox)
+                 for name, (recs, eps, _) in zip(names[1:], twin_jobs)]
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=max(2, min(len(dirs), sandbox.workers))) as pool:
             outs = list(pool.map(lambda d: run_job(d, sandbox.limits, sandbox.isolation,
                                                    budget), dirs))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    jobs = [{**_job_record(k, o), "check": name} for k, (name, o) in
-            enumerate(zip(("alone", "twin"), outs))]
+    jobs = [{**_job_record(k, o), "check": name} for k, (name, o) in enumerate(zip(names, outs))]
     wall = max(o.wall_s for o in outs)
+    sizes = [len(sample)] + [len(eps) for _, eps, _ in twin_jobs]
     results = []
-    for name, o in zip(("alone", "twin"), outs):
-        recs, error = _records(o, len(sample), name)
+    for name, o, n in zip(names, outs, sizes):
+        recs, error = _records(o, n, name)
         if error is not None:
             return CheckResult(error, len(sample), jobs, wall, machinery=o.machinery)
         results.append(recs)
-    return CheckResult(_verdict(sample, results[0], results[1], cells, stores),
-                       len(sample), jobs, wall)
+    twin: list[dict] = [{}] * len(sample)
+    for (_, _, where), recs in zip(twin_jobs, results[1:]):
+        for k, r in zip(where, recs):
+            twin[k] = r
+    return CheckResult(_verdict(sample, results[0], twin, cells, stores), len(sample), jobs, wall)
 
 
 def apply_check(result, source: str, class_name: str | None, stores, cells, seeds: list[int],

@@ -15,7 +15,9 @@ the episode's actions revealed:
   keeps the store's invariants (probe count, length against Δ, labels).
 
 Unopened branches are donor branches, whole. Donors are branches of OTHER
-questions of the same store (same Δ), drawn with the judge's RNG; their
+questions of the same store (same Δ; the caller names which questions may
+not give, see :func:`autotts.discovery.interference.halves`), drawn with the
+judge's RNG; their
 answers belong to other questions, so anything a candidate computed from
 unrevealed data changes. Where no donor fits (a one-question store, a
 branch with more probes than any other) the real data is kept: that part
@@ -57,10 +59,12 @@ class DonorPool:
         return self.branches[rng.choice(rest)] if rest else None
 
 
-def donor_pool(store: ReplayStore) -> DonorPool:
-    """The :class:`DonorPool` of ``store``."""
+def donor_pool(store: ReplayStore, exclude: frozenset[int] = frozenset()) -> DonorPool:
+    """The :class:`DonorPool` of ``store``'s questions not in ``exclude``."""
     rows = []
     for q in store.questions:
+        if q.index in exclude:
+            continue
         labels = q.labels
         finals, tokens = q.finals.tolist(), q.tokens.tolist()
         for b, probes in enumerate(q.branch_answers()):
