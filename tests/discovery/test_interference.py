@@ -124,16 +124,18 @@ def _first_to_end(ep):
 
 
 def test_no_twin_job_holds_unrevealed_data_of_a_question_it_plays(store):
-    from autotts.discovery.twin_jobs import jobs_data
+    from autotts.discovery.twin_jobs import alone_jobs, twin_jobs
 
     seeds = list(range(6))
     cells = [(0, {}, _raw(store, seeds, _first_to_end))]
     sample = draw(cells, [store], seeds, random.Random(3))
-    (real_recs, alone), twin_jobs = jobs_data(sample, [store], random.Random(3))
-    assert len(alone) == len(sample) == sum(len(eps) for _, eps, _ in twin_jobs)
+    alone = alone_jobs(sample, [store], 3)
+    assert sorted(k for _, _, where in alone for k in where) == list(range(len(sample)))
+    jobs = twin_jobs(sample, [store], random.Random(3))
+    assert sorted(k for _, _, where in jobs for k in where) == list(range(len(sample)))
     real = {qi: {(tuple(p), t, f) for p, t, f in real_record(store, qi)["each_branch"]}
             for qi in range(len(store.questions))}
-    for records, _, where in twin_jobs:
+    for records, _, where in jobs:
         mine = [sample[k].question for k in where]
         assert len(mine) == len(set(mine)) <= len(store.questions) // 2
         held = {(tuple(p), t, f) for rec in records for p, t, f in rec["each_branch"]}

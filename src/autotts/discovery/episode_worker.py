@@ -110,7 +110,9 @@ def _preimport(source: str) -> None:
     again); nothing of the candidate runs here."""
     import importlib
 
-    mods = ["autotts.discovery.recording", "autotts.evaluation.protocol", "scipy.special"]
+    mods = ["autotts.discovery.recording", "autotts.evaluation.protocol"]
+    if "scipy" in source or "beta_confidence" in source:  # the helper that loads scipy
+        mods.append("scipy.special")
     if "scipy" in source:
         mods.append("scipy.stats")
     for name in mods:

@@ -41,7 +41,7 @@ from autotts.discovery.episode_worker import EPISODE_TIMEOUT_S
 from autotts.discovery.judge import decode_ints
 from autotts.discovery.memory import MemoryBudget
 from autotts.discovery.sandbox import JobOutcome, run_job
-from autotts.discovery.twin_jobs import jobs_data
+from autotts.discovery.twin_jobs import alone_jobs, twin_jobs
 
 RATE = 0.01          # the smallest share of interfering episodes the check must catch ...
 CONFIDENCE = 0.999   # ... with at least this probability
@@ -184,41 +184,59 @@ def check_candidate(source: str, class_name: str | None, stores, cells, seeds: l
     result) of the main run (already accepted by the judge's log replay).
     Returns a :class:`CheckResult`; its ``error`` refuses the candidate.
     """
-    from autotts.discovery.evaluate import JOB_PREFIX, _job_record
-
     rng = rng or random.SystemRandom()
     sample = draw(cells, stores, seeds, rng)
+    # played in random order: state a candidate keeps where fork does not reset it
+    # (files in the job's /tmp) then differs from the main run's seed-major history
+    rng.shuffle(sample)
     if not sample:
         return CheckResult(None, 0)
-    (real, alone_eps), twin_jobs = jobs_data(sample, stores, rng)
-    params = [dict(p) for _, p, _ in cells]
-    names = ["alone"] + [f"twin{h}" for h in range(len(twin_jobs))]
+    parts = max(1, min(sandbox.workers, len(sample) // 100))  # alone jobs to share the cores
+    alone = alone_jobs(sample, stores, parts)
+    jobs = [(f"alone{j}", *job) for j, job in enumerate(alone)]
+    jobs += [(f"twin{j}", *job) for j, job in enumerate(twin_jobs(sample, stores, rng))]
+    outs, wall = _run_all(jobs, source, class_name, [dict(p) for _, p, _ in cells], sandbox)
+    records: list[list[dict]] = [[{}] * len(sample), [{}] * len(sample)]  # alone, twin
+    for (name, _, eps, where), o in zip(jobs, outs):
+        recs, error = _records(o, len(eps), name)
+        if error is not None:
+            return CheckResult(error, len(sample), _job_list(jobs, outs), wall,
+                               machinery=o.machinery)
+        for k, r in zip(where, recs):
+            records[name.startswith("twin")][k] = r
+    return CheckResult(_verdict(sample, records[0], records[1], cells, stores), len(sample),
+                       _job_list(jobs, outs), wall)
+
+
+def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome], float]:
+    """Run every (name, records, episodes, _) job, the biggest first; returns
+    their outcomes in ``jobs``' order and the elapsed seconds."""
+    from autotts.discovery.evaluate import JOB_PREFIX
+
     root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-check-"))
     try:
-        dirs = [_write_job(root, "alone", source, class_name, real, params, alone_eps, sandbox)]
-        dirs += [_write_job(root, name, source, class_name, recs, params, eps, sandbox)
-                 for name, (recs, eps, _) in zip(names[1:], twin_jobs)]
+        dirs = [_write_job(root, name, source, class_name, recs, params, eps, sandbox)
+                for name, recs, eps, _ in jobs]
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
+        order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j][2]))
         start = time.monotonic()
-        with ThreadPoolExecutor(max_workers=max(2, min(len(dirs), sandbox.workers))) as pool:
-            outs = list(pool.map(lambda d: run_job(d, sandbox.limits, sandbox.isolation,
-                                                   budget), dirs))
+        with ThreadPoolExecutor(max_workers=min(len(dirs), max(2, sandbox.workers))) as pool:
+            done = list(pool.map(lambda j: run_job(dirs[j], sandbox.limits, sandbox.isolation,
+                                                   budget), order))
+        wall = time.monotonic() - start  # more jobs than workers: they ran in turns
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    jobs = [{**_job_record(k, o), "check": name} for k, (name, o) in enumerate(zip(names, outs))]
-    wall = time.monotonic() - start  # more jobs than workers: they ran in turns
-    sizes = [len(sample)] + [len(eps) for _, eps, _ in twin_jobs]
-    results = []
-    for name, o, n in zip(names, outs, sizes):
-        recs, error = _records(o, n, name)
-        if error is not None:
-            return CheckResult(error, len(sample), jobs, wall, machinery=o.machinery)
-        results.append(recs)
-    twin: list[dict] = [{}] * len(sample)
-    for (_, _, where), recs in zip(twin_jobs, results[1:]):
-        for k, r in zip(where, recs):
-            twin[k] = r
-    return CheckResult(_verdict(sample, results[0], twin, cells, stores), len(sample), jobs, wall)
+    outs: list = [None] * len(jobs)
+    for j, o in zip(order, done):
+        outs[j] = o
+    return outs, wall
+
+
+def _job_list(jobs, outs) -> list[dict]:
+    from autotts.discovery.evaluate import _job_record
+
+    return [{**_job_record(k, o), "check": name} for k, ((name, *_), o) in
+            enumerate(zip(jobs, outs))]
 
 
 def apply_check(result, source: str, class_name: str | None, stores, cells, seeds: list[int],

@@ -1,6 +1,6 @@
 """How the interference check's sampled episodes are dealt to sandboxed jobs.
 
-One "alone" job gets the real gold-free questions of every sampled episode.
+The "alone" jobs get the real gold-free questions of their sampled episodes.
 The twins are dealt to several "twin" jobs so that no twin job ever holds
 unrevealed data of a question it plays: a job holds at most ONE episode of
 each question (twins of the same question for other seeds carry what those
@@ -41,17 +41,28 @@ def pack(sample, stores) -> list[int]:
     return job
 
 
-def jobs_data(sample, stores, rng: random.Random):
-    """The "alone" job's (records, episodes) and each twin job's (records,
-    episodes, positions in the sample); an episode is [cell, record, seed]."""
-    real_index: dict[tuple[int, int], int] = {}
-    real, alone = [], []
-    for e in sample:
-        key = (e.store, e.question)
-        if key not in real_index:
-            real_index[key] = len(real)
-            real.append(real_record(stores[e.store], e.question))
-        alone.append([e.cell, real_index[key], e.seed])
+def alone_jobs(sample, stores, parts: int) -> list[tuple[list, list, list]]:
+    """The "alone" jobs: the sample dealt round-robin to ``parts`` jobs, each
+    with the real gold-free records of its questions; (records, episodes,
+    positions in the sample) per job, an episode being [cell, record, seed]."""
+    out = []
+    for p in range(max(1, min(parts, len(sample)))):
+        index: dict[tuple[int, int], int] = {}
+        records, eps, where = [], [], []
+        for k in range(p, len(sample), max(1, min(parts, len(sample)))):
+            e = sample[k]
+            key = (e.store, e.question)
+            if key not in index:
+                index[key] = len(records)
+                records.append(real_record(stores[e.store], e.question))
+            eps.append([e.cell, index[key], e.seed])
+            where.append(k)
+        out.append((records, eps, where))
+    return out
+
+
+def twin_jobs(sample, stores, rng: random.Random) -> list[tuple[list, list, list]]:
+    """The twin jobs (see the module docstring), in :func:`alone_jobs`' format."""
     job = pack(sample, stores)
     twins = [([], [], []) for _ in range(max(job) + 1 if job else 0)]
     played = defaultdict(set)               # (job, store) -> questions it plays
@@ -67,4 +78,4 @@ def jobs_data(sample, stores, rng: random.Random):
                                    pools[key], rng))
         eps.append([e.cell, len(records) - 1, e.seed])
         where.append(k)
-    return (real, alone), [t for t in twins if t[1]]
+    return [t for t in twins if t[1]]

@@ -14,7 +14,7 @@ from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.manual import ManualProposer
 
 from ..conftest import candidate
-from .conftest import controller, evaluate
+from .conftest import MODES, controller, evaluate
 
 TWIN = "reads data its actions did not reveal"
 ALONE = "not reproducible episode by episode"
@@ -74,6 +74,11 @@ import sys
 frames = list(sys._getframe(k) for k in range(1, 4))
 q = next(fr.f_locals["q"] for fr in frames if "q" in fr.f_locals)
 finals = [q.labels[x] for x in q.finals.tolist()]
+""",
+    "episode_deepcopy": """
+import copy
+twin = copy.deepcopy(ep)  # explored off the books: its actions are in no log
+finals = [twin.read_full() for _ in range(twin.branches_left)]
 """,
     "bound_method_slot": """
 me = ep.open.__self__
@@ -193,3 +198,49 @@ return next(iter(set(answers)))
 """)
     res = evaluate(source, store, mode)
     assert res.error is None, res.error
+
+
+# Memory across episodes kept in a file: the main run's first seed writes each
+# question's majority to /tmp, later seeds read it back.
+LOAD = """import json, os
+path = "/tmp/autotts-hostile-memo.json"
+MEMO = {int(k) if k.isdigit() else k: v for k, v in json.load(open(path)).items()} \\
+    if os.path.exists(path) else {}
+seen = MEMO.setdefault("n", [0])"""
+SAVE = "json.dump(MEMO, open(path, 'w'))\n"
+MEMORY_FILE = (MEMORY_GLOBAL.replace('seen = MEMO.setdefault("n", [0])', LOAD)
+               .replace("    return MEMO[key]\n", "    " + SAVE + "    return MEMO[key]\n")
+               .replace("seen[0] += 1\n", "seen[0] += 1\n" + SAVE))
+
+@pytest.mark.skipif("bwrap" not in MODES, reason="needs the private /tmp of bubblewrap")
+def test_memory_kept_in_a_file_is_refused_under_bwrap(store):
+    # under unshare and none /tmp is shared: the docs name this limit of those modes
+    # (fork does not reset files: the episodes' random order and the twin jobs' own
+    # /tmp are what catch it)
+    res = evaluate(controller(MEMORY_FILE), store, "bwrap")
+    assert res.cells is None and (ALONE in res.error or TWIN in res.error), res.error
+
+
+LEGACY_PEEKER = '''
+class OptimalController:
+    def __init__(self, config):
+        self.config = config
+
+    def solve(self, question):
+        ep = getattr(question, "_" + "ep")
+        finals = list(getattr(ep, "_" + "table")[1])
+        want = max(sorted(set(finals)), key=finals.count)
+        a = None
+        while True:
+            try:
+                a = question.get_new_branch_final_answer()
+            except ValueError:
+                return a
+            if a == want:
+                return a
+'''
+
+
+def test_a_question_api_peeker_is_refused(store, mode):
+    res = evaluate(LEGACY_PEEKER, store, mode)
+    assert res.cells is None and TWIN in res.error, res.error
