@@ -4,7 +4,8 @@
 ``"episodes"`` to :func:`run_episodes`. The job names one gold-free store
 file, the cells' settings and a list of episodes (cell, question of that
 file, seed). The candidate is imported once here; then every episode runs in
-its own ``os.fork()``-ed grandchild that builds the controller, plays that
+its own ``os.fork()``-ed grandchild (up to ``IN_FLIGHT`` at once, which hides
+the fork and wake-up latency of a busy machine) that builds the controller, plays that
 one episode exactly as the main run does (same shuffled order, same branch
 ceiling, same :class:`RecordingEpisode`), sends answer and log over a pipe
 and ``os._exit``-s. Fork gives every episode a pristine copy of this
@@ -44,6 +45,14 @@ def _play(store, target: str, params: dict, qi: int, seed: int, max_branches: in
     return {"answer": a, "opened": n, "depths": [int(d) for d in log]}
 
 
+def _guarded(play) -> dict:
+    """``play()``'s record, or the error it raised as a record."""
+    try:
+        return play()
+    except Exception as exc:  # noqa: BLE001 - the candidate's failure is a record
+        return {"error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
 def _child(w: int, play) -> None:
     """The grandchild's whole life: play, write the record to ``w``, exit."""
     try:
@@ -59,42 +68,54 @@ def _child(w: int, play) -> None:
         os._exit(0)
 
 
-def _collect(pid: int, r: int, timeout_s: float) -> dict:
-    """Read one grandchild's record (deadline, size cap), then reap it; returns
-    the record or ``{"error": ...}`` when it timed out, died or sent garbage."""
-    buf, deadline, why = bytearray(), time.monotonic() + timeout_s, None
-    sel = selectors.DefaultSelector()
-    sel.register(r, selectors.EVENT_READ)
+IN_FLIGHT = 4   # episodes' processes alive at once: hides fork and wake-up latency
+
+
+class _Running:
+    """One episode's process: its pid, its pipe, what it sent so far, its deadline."""
+
+    def __init__(self, k: int, pid: int, r: int, deadline: float):
+        self.k, self.pid, self.r, self.deadline = k, pid, r, deadline
+        self.buf, self.why = bytearray(), None
+
+
+def _finish(run: _Running) -> dict:
+    """Reap the episode's process; returns its record or ``{"error": ...}`` when
+    it timed out, sent too much, died or sent garbage."""
+    os.close(run.r)
+    if run.why is not None:
+        _kill(run.pid)
+    _, status = os.waitpid(run.pid, 0)
+    if run.why is not None:
+        return {"error": run.why}
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                why = f"the episode took longer than {timeout_s:g} s"
-                break
-            if not sel.select(timeout=min(left, 1.0)):
-                continue
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                break
-            buf += chunk
-            if len(buf) > RESULT_CAP:
-                why = "the episode's record is too large"
-                break
-    finally:
-        sel.close()
-        os.close(r)
-        if why is not None:
-            _kill(pid)
-        _, status = os.waitpid(pid, 0)
-    if why is not None:
-        return {"error": why}
-    try:
-        record = json.loads(bytes(buf))
+        record = json.loads(bytes(run.buf))
     except (ValueError, UnicodeDecodeError):
         record = None
     if not isinstance(record, dict):
         return {"error": f"the episode's process died without a record (status {status})"}
     return record
+
+
+def _pump(running: dict[int, _Running], sel, timeout_s: float) -> list[_Running]:
+    """Wait for output from the running episodes; returns those that are done
+    (end of their pipe, a record too large, or past their deadline)."""
+    now = time.monotonic()
+    wait = max(0.0, min(r.deadline for r in running.values()) - now)
+    done = []
+    for key, _ in sel.select(timeout=min(wait, 1.0)):
+        run = running[key.fd]
+        chunk = os.read(run.r, 1 << 16)
+        run.buf += chunk
+        if len(run.buf) > RESULT_CAP:
+            run.why = "the episode's record is too large"
+        if not chunk or run.why:
+            done.append(run)
+    for run in running.values():
+        if run not in done and time.monotonic() > run.deadline:
+            run.why = f"the episode took longer than {timeout_s:g} s"
+            done.append(run)
+    return done
 
 
 def _kill(pid: int) -> None:
@@ -119,6 +140,21 @@ def _preimport(source: str) -> None:
         importlib.import_module(name)
 
 
+def _detach(running: dict, sel, r: int) -> None:
+    """In a new episode's process: close what it inherited of the worker's
+    plumbing (the other episodes' pipes, the selector, the result pipe), so it
+    can neither read another episode's record nor write the job's result."""
+    for other in running:
+        os.close(other)
+    sel.close()
+    os.close(r)
+    if os.environ.get("AUTOTTS_RESULT_FD"):
+        try:
+            os.close(int(os.environ["AUTOTTS_RESULT_FD"]))
+        except OSError:
+            pass
+
+
 def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """Play every episode of ``job`` in its own forked process; returns
     ``{"episodes": [record, ...]}`` in the job's order."""
@@ -137,13 +173,29 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     gc.freeze()  # forked processes then leave the inherited objects' pages unwritten by GC
     cells, max_b = job["cells"], int(job["max_branches"])
     timeout = float(job.get("episode_timeout_s", EPISODE_TIMEOUT_S))
-    out = []
-    for cell, qi, seed in job["episodes"]:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            _child(w, lambda: _play(store, target, cells[cell], qi, seed, max_b))
-        os.close(w)
-        out.append(_collect(pid, r, timeout))
+    episodes = job["episodes"]
+    if not job.get("fork", True):  # the twin jobs: see interference.py for why no fork
+        return {"episodes": [_guarded(lambda: _play(store, target, cells[c], qi, seed, max_b))
+                             for c, qi, seed in episodes]}
+    out: list[dict] = [{}] * len(episodes)
+    running: dict[int, _Running] = {}
+    sel = selectors.DefaultSelector()
+    nxt = 0
+    while nxt < len(episodes) or running:
+        while nxt < len(episodes) and len(running) < IN_FLIGHT:
+            cell, qi, seed = episodes[nxt]
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                _detach(running, sel, r)
+                _child(w, lambda: _play(store, target, cells[cell], qi, seed, max_b))
+            os.close(w)
+            running[r] = _Running(nxt, pid, r, time.monotonic() + timeout)
+            sel.register(r, selectors.EVENT_READ)
+            nxt += 1
+        for run in _pump(running, sel, timeout):
+            sel.unregister(run.r)
+            del running[run.r]
+            out[run.k] = _finish(run)
+    sel.close()
     return {"episodes": out}

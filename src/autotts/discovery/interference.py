@@ -129,7 +129,7 @@ def first_difference(want: dict, got: dict) -> str | None:
 
 
 def _write_job(root: Path, name: str, source: str, class_name, records, cells,
-               episodes, sandbox) -> Path:
+               episodes, sandbox, fork: bool = True) -> Path:
     workdir = root / name
     workdir.mkdir(parents=True)
     (workdir / "candidate.py").write_text(source)
@@ -137,6 +137,7 @@ def _write_job(root: Path, name: str, source: str, class_name, records, cells,
     job = {"kind": "episodes", "candidate": "candidate.py", "class_name": class_name,
            "store": "store.json", "cells": cells, "episodes": episodes,
            "max_branches": sandbox.max_branches, "episode_timeout_s": EPISODE_TIMEOUT_S,
+           "fork": fork,
            "output_bytes": sandbox.limits.output_bytes}
     (workdir / "job.json").write_text(json.dumps(job))
     return workdir
@@ -215,8 +216,11 @@ def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome
 
     root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-check-"))
     try:
-        dirs = [_write_job(root, name, source, class_name, recs, params, eps, sandbox)
-                for name, recs, eps, _ in jobs]
+        # twin jobs play in one process: memory across their episodes carries only
+        # twin data, none of it unrevealed data of a question the job plays
+        # (twin_jobs.py), so fork would buy them nothing; the alone jobs fork
+        dirs = [_write_job(root, name, source, class_name, recs, params, eps, sandbox,
+                           fork=name.startswith("alone")) for name, recs, eps, _ in jobs]
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
         order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j][2]))
         start = time.monotonic()
