@@ -23,7 +23,7 @@ for path in {paths!r}:
 
 
 def _printed(res) -> str:
-    return "".join(j["printed"] for j in res.jobs)
+    return "\n".join(j["printed"] for j in res.jobs)  # one job's capped text may end mid-line
 
 
 def test_capability_escape_unmount_remount_and_write(store, mode, tmp_path):
