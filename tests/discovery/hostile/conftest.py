@@ -40,10 +40,11 @@ def store(synth_data):
 
 def evaluate(source: str, store, mode: str, *, cpu_s: float = 20, memory_mb: int = 2048,
              workers: int = 1, grid=({},), max_branches: int = 64, total_memory_mb: int = 0,
-             wall_s: float | None = None):
+             wall_s: float | None = None, interference_check: bool = True):
     sb = SandboxSettings(Limits(cpu_s=cpu_s, memory_mb=memory_mb, output_bytes=4096,
                                 wall_s=wall_s), detect_isolation(mode), workers=workers,
-                         max_branches=max_branches, total_memory_mb=total_memory_mb)
+                         max_branches=max_branches, total_memory_mb=total_memory_mb,
+                         interference_check=interference_check)
     return evaluate_candidate(source, None, [store], list(grid), SEEDS, sb)
 
 

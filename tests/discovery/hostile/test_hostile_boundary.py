@@ -23,7 +23,7 @@ for path in {paths!r}:
 
 
 def _printed(res) -> str:
-    return "".join(j["printed"] for j in res.jobs)
+    return "\n".join(j["printed"] for j in res.jobs)  # one job's capped text may end mid-line
 
 
 def test_capability_escape_unmount_remount_and_write(store, mode, tmp_path):
@@ -157,7 +157,7 @@ def test_endless_output_and_cpu_burn_are_contained(store, mode):
 def test_strict_refuses_without_bubblewrap(monkeypatch):
     import shutil as sh
 
-    from autotts.discovery.sandbox import boundary
+    from autotts.discovery.sandbox.process import boundary
     real = sh.which
     monkeypatch.setattr(boundary.shutil, "which",
                         lambda name, *a, **k: None if name == "bwrap" else real(name, *a, **k))

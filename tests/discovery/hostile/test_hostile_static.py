@@ -3,6 +3,8 @@ filter; the runtime tests in this folder do not rely on it)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from autotts.discovery.sandbox.static_check import ValidationError, validate_source
@@ -31,6 +33,32 @@ BYPASSES = {
     "generator frame": ("", "g = (x for x in []).gi_frame.f_back"),
     "object.__setattr__": ("", "object.__setattr__(ep, '_limit', 9)"),
 }
+# Private names built at run time and resolved by code the source does not show.
+RUNTIME_NAMES = {
+    "format on a built template": ("", "t = ('{0.' + '_' + 'table}').format(ep)"),
+    "format_map on a built template": ("", "t = ('{e.' + chr(95) + 'x}').format_map({'e': ep})"),
+    "str.format": ("", "t = str.format('{0.' + chr(95) + 'x}', ep)"),
+    "format fetched by getattr": ("", "f = getattr('', 'format')"),
+    "np.vectorize": ("import numpy as np", "f = np.vectorize(len)"),
+    "np.frompyfunc": ("import numpy as np", "f = np.frompyfunc(len, 1, 1)"),
+    "np.apply_along_axis": ("import numpy as np", "f = np.apply_along_axis(len, 0, [[1]])"),
+    "np.piecewise": ("import numpy as np", "f = np.piecewise([1], [True], [len])"),
+    "from numpy import vectorize": ("from numpy import vectorize", "x = 1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNTIME_NAMES))
+def test_run_time_name_building_is_refused_with_a_clear_message(name):
+    imports, body = RUNTIME_NAMES[name]
+    want = ("numpy calling a Python callable" if "numpy" in name or "np." in name
+            else "getattr(..., 'format')" if "getattr" in name else "plain string literal")
+    with pytest.raises(ValidationError, match=re.escape(want)):
+        validate_source(TEMPLATE.format(imports=imports, body=body))
+
+
+def test_format_on_a_plain_literal_still_passes():
+    src = TEMPLATE.format(imports="", body="t = '{:.2f} {}'.format(1.0, ep.n_opened)")
+    assert validate_source(src).class_name == "H"
 
 
 @pytest.mark.parametrize("name", sorted(BYPASSES))

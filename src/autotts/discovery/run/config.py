@@ -111,6 +111,10 @@ class SandboxSection:
     workers: int = _opt(0, "Parallel sandboxed jobs (0 = CPU count).")
     static_checks: bool = _opt(True, "Static validation before a candidate runs (keep on).")
     max_branches: int = _opt(64, "The branch ceiling the judge enforces per question.")
+    interference_check: bool = _opt(True, "UNSAFE to turn off: the judge's twin/alone re-runs "
+                                    "of sampled episodes, the only check that a score "
+                                    "depends on nothing the candidate's actions did not "
+                                    "reveal (docs/discovery.md, threat model).")
 
     def __post_init__(self) -> None:
         if self.max_branches < 1:

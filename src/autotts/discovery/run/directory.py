@@ -71,7 +71,8 @@ class Run:
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),
                                self.cfg.history.trace_questions,
                                max_branches=self.cfg.sandbox.max_branches,
-                               total_memory_mb=self.cfg.caps.total_memory_mb)
+                               total_memory_mb=self.cfg.caps.total_memory_mb,
+                               interference_check=self.cfg.sandbox.interference_check)
 
     def has_baselines(self, split: str) -> bool:
         """Whether the baselines of ``split`` were computed."""

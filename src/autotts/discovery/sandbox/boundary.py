@@ -180,7 +180,12 @@ def command_for(iso: Isolation, workdir: Path, *, tmp_mb: int = 256) -> list[str
     src = str(Path(autotts.__file__).resolve().parent.parent)
     boot = (f"import sys, runpy; sys.path.insert(0, {src!r}); "
             "runpy.run_module('autotts.discovery.sandbox.worker', run_name='__main__')")
-    worker = [sys.executable, "-I", "-c", boot, str(workdir)]
+    # -s -P rather than -I: the same isolation (no user site, no script or working
+    # directory on sys.path) over the environment the parent builds from scratch
+    # (sandbox._env), but PYTHONHASHSEED=0 there takes effect, so set and dict
+    # orders of strings are the same in every job: the judge's interference
+    # check re-runs episodes in other processes and must see the same play
+    worker = [sys.executable, "-s", "-P", "-c", boot, str(workdir)]
     if iso.mode == "bwrap":
         return bwrap_argv(workdir, tmp_mb=tmp_mb) + worker
     if iso.mode == "unshare":

@@ -95,6 +95,7 @@ class SandboxSettings:
     trace_questions: int = 5
     max_branches: int = DEFAULT_MAX_BRANCHES   # the branch ceiling the judge enforces
     total_memory_mb: int = 0     # resident memory of all jobs together; 0 = no total cap
+    interference_check: bool = True  # the twin/alone re-runs (interference.py); off is UNSAFE
 
 
 def _prepare_job(root: Path, j: int, source: str, class_name: str | None, stores, cells,
@@ -138,7 +139,14 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
                                                         budget), prepared))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    return _collect(outcomes, chunks, stores, seeds, sandbox.max_branches)
+    raws: dict[int, tuple[int, dict, dict]] = {}
+    result = _collect(outcomes, chunks, stores, seeds, sandbox.max_branches, raws)
+    if result.error is None and sandbox.interference_check:
+        from autotts.discovery.interference import apply_check
+
+        result = apply_check(result, source, class_name, stores,
+                             [raws[i] for i in sorted(raws)], seeds, sandbox)
+    return result
 
 
 JOB_PREFIX = "autotts-sbx-"
@@ -166,8 +174,9 @@ def _job_record(k: int, o: JobOutcome) -> dict:
 
 
 def _collect(outcomes: list[JobOutcome], chunks, stores, seeds,
-             max_branches: int) -> CandidateEval:
-    """Grade every job's cells; the first failing job's error fails the candidate."""
+             max_branches: int, raws: dict | None = None) -> CandidateEval:
+    """Grade every job's cells; the first failing job's error fails the candidate.
+    ``raws``, when given, receives each cell's (store, params, raw result) by index."""
     jobs = [_job_record(k, o) for k, o in enumerate(outcomes)]
     wall = max((o.wall_s for o in outcomes), default=0.0)
     graded: dict[int, CellResult] = {}
@@ -178,6 +187,8 @@ def _collect(outcomes: list[JobOutcome], chunks, stores, seeds,
             try:
                 for (idx, si, params), raw in zip(chunk, _cells_of(o.result, len(chunk))):
                     graded[idx] = grade(stores[si], params, raw, seeds, max_branches)
+                    if raws is not None:
+                        raws[idx] = (si, params, raw)
                     for row in raw.get("traces", []) or []:
                         traces.append({"store": stores[si].name, "params": params, **row})
             except IllegalLog as exc:

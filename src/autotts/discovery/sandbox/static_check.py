@@ -40,6 +40,7 @@ from autotts.discovery.sandbox.allowlist import (
     SUBMODULES,
     module_exports,
 )
+from autotts.discovery.validate_runtime import runtime_name_errors
 
 SELF_NAMES = frozenset({"self", "cls"})
 _FORMAT_PRIVATE = re.compile(r"\{[^{}]*[.\[]\s*_")
@@ -286,6 +287,7 @@ def validate_source(source: str, *, class_name: str | None = None,
         raise ValidationError(f"{filename}: syntax error at line {exc.lineno}: {exc.msg}") from None
     checker = _Checker()
     checker.visit(tree)
+    checker.errors += runtime_name_errors(tree)
     if checker.errors:
         shown = checker.errors[:20]
         more = f"\n... and {len(checker.errors) - 20} more" if len(checker.errors) > 20 else ""

@@ -97,6 +97,10 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     from autotts.controllers.spec import ControllerSpec
     from autotts.env.store import load_store
 
+    if job.get("kind") == "episodes":  # the judge's interference check: each episode alone
+        from autotts.discovery.episode_worker import run_episodes
+
+        return run_episodes(job, workdir)
     stores = [load_store(workdir / s["file"], name=s["name"]) for s in job["stores"]]
     cand = str(workdir / job["candidate"])
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
