@@ -2,7 +2,7 @@
 their source (format fields built at run time, format_map, numpy callables,
 exception and generator frames, bound methods, slot descriptors), or that keep
 memory across episodes: every one leaves a legal episode log, so only the
-judge's interference check (discovery/interference.py) can refuse them. Each
+judge's interference check (discovery/sandbox/judge/interference.py) can refuse them. Each
 is refused in every isolation mode the machine offers, and accepted with the
 check switched off (so the check, not something else, is what refuses it)."""
 

@@ -1,1 +1,1 @@
-"""Untrusted candidate code: static check, the process boundary, the worker, the cost books."""
+"""Untrusted candidate code: static check, the process boundary, the worker, and the judge."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autotts.discovery.sandbox.cost_books import DEFAULT_MAX_BRANCHES, IllegalLog, keep_books
+from autotts.discovery.sandbox.judge.cost_books import DEFAULT_MAX_BRANCHES, IllegalLog, keep_books
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import Isolation, JobOutcome, Limits, run_job
 from autotts.env.store import ReplayStore
@@ -142,7 +142,7 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
     raws: dict[int, tuple[int, dict, dict]] = {}
     result = _collect(outcomes, chunks, stores, seeds, sandbox.max_branches, raws)
     if result.error is None and sandbox.interference_check:
-        from autotts.discovery.interference import apply_check
+        from autotts.discovery.sandbox.judge.interference import apply_check
 
         result = apply_check(result, source, class_name, stores,
                              [raws[i] for i in sorted(raws)], seeds, sandbox)

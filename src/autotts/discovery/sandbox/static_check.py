@@ -40,7 +40,7 @@ from autotts.discovery.sandbox.allowlist import (
     SUBMODULES,
     module_exports,
 )
-from autotts.discovery.validate_runtime import runtime_name_errors
+from autotts.discovery.sandbox.static_calls import runtime_name_errors
 
 SELF_NAMES = frozenset({"self", "cls"})
 _FORMAT_PRIVATE = re.compile(r"\{[^{}]*[.\[]\s*_")

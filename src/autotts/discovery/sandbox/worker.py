@@ -8,7 +8,7 @@ and returns per cell the answers (strings or null) and the episode log, in
 seed-major order, plus a few compact traces.
 It never sees a gold answer, so it cannot grade, and it reports no cost: the
 parent grades and re-derives cost from the episode log
-(:mod:`autotts.discovery.sandbox.cost_books`). The result goes to a pipe the parent holds
+(:mod:`autotts.discovery.sandbox.judge.cost_books`). The result goes to a pipe the parent holds
 (``AUTOTTS_RESULT_FD``), never to a file the parent would read by path.
 """
 
@@ -51,9 +51,9 @@ def _evaluate_cell(store, controller, seeds: list[int], max_branches: int) -> di
     """Answers and the episode log of every (seed, question), seed-major.
 
     The log (branches opened, each one's depth; 0 = read whole) is what the
-    parent charges from (:mod:`autotts.discovery.sandbox.cost_books`); no cost is reported.
+    parent charges from (:mod:`autotts.discovery.sandbox.judge.cost_books`); no cost is reported.
     """
-    from autotts.discovery.sandbox.cost_books import encode_ints
+    from autotts.discovery.sandbox.judge.cost_books import encode_ints
     from autotts.discovery.sandbox.recording import RecordingEpisode
     from autotts.evaluation.protocol import shuffled_order
 
@@ -98,7 +98,7 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     from autotts.env.store import load_store
 
     if job.get("kind") == "episodes":  # the judge's interference check: each episode alone
-        from autotts.discovery.episode_worker import run_episodes
+        from autotts.discovery.sandbox.episode_worker import run_episodes
 
         return run_episodes(job, workdir)
     stores = [load_store(workdir / s["file"], name=s["name"]) for s in job["stores"]]

@@ -14,7 +14,7 @@ candidate's own visible calls. So:
 ``string.Formatter`` is not reachable (``string`` is not an allowed module).
 This is the fast first filter with a clear message; what actually guarantees
 that a score depends only on revealed data is the judge's interference check
-(:mod:`autotts.discovery.interference`), which does not rely on it.
+(:mod:`autotts.discovery.sandbox.judge.interference`), which does not rely on it.
 """
 
 from __future__ import annotations

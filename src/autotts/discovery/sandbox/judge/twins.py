@@ -1,7 +1,7 @@
 """Twin questions: what one episode revealed, byte for byte, and nothing else.
 
 Built in the parent, from its own copy of the store and the main run's log
-of one episode (:mod:`autotts.discovery.interference`). The twin has the
+of one episode (:mod:`autotts.discovery.sandbox.judge.interference`). The twin has the
 same number of branches (so the protocol's shuffle shows them in the same
 order) and, for every opened position p (branch ``order[p]``), exactly what
 the episode's actions revealed:
@@ -16,7 +16,7 @@ the episode's actions revealed:
 
 Unopened branches are donor branches, whole. Donors are branches of OTHER
 questions of the same store (same Δ; the caller names which questions may
-not give, see :func:`autotts.discovery.interference.halves`), drawn with the
+not give, see :func:`autotts.discovery.sandbox.judge.interference.halves`), drawn with the
 judge's RNG; their
 answers belong to other questions, so anything a candidate computed from
 unrevealed data changes. Where no donor fits (a one-question store, a

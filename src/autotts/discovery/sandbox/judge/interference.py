@@ -1,22 +1,22 @@
 """The judge's interference check: a score may depend only on what the
 candidate's actions revealed ("twin episodes, each run alone").
 
-The log replay (:mod:`autotts.discovery.sandbox.cost_books`) sees actions, not what a
+The log replay (:mod:`autotts.discovery.sandbox.judge.cost_books`) sees actions, not what a
 candidate read to choose them: code that peeks at every branch's final
 answer through run-time tricks and then reveals the majority cheaply leaves
 a legal log. So after the main run the parent draws, with an unpredictable
 RNG, ``sample_size(total)`` of its episodes and runs two more sandboxed jobs
-(:mod:`autotts.discovery.episode_worker`, each episode in its own forked
+(:mod:`autotts.discovery.sandbox.episode_worker`, each episode in its own forked
 process):
 
 - "alone": the real gold-free questions of the sampled episodes. Each must
   give the main run's answer and log; a difference means the candidate is
   non-deterministic or carries state from one episode to another.
-- "twin": only twin questions (:mod:`autotts.discovery.twins`): what the
+- "twin": only twin questions (:mod:`autotts.discovery.sandbox.judge.twins`): what the
   main run revealed, byte for byte, the rest from other questions. Each
   must give the "alone" answer and log; a difference means the candidate
   read data its actions did not reveal. The twins are dealt to several jobs
-  (:mod:`autotts.discovery.twin_jobs`) so that no twin job ever holds
+  (:mod:`autotts.discovery.sandbox.judge.twin_jobs`) so that no twin job ever holds
   unrevealed data of a question it plays.
 
 Bound: a candidate whose answer or log differs in at least ``RATE`` of the
@@ -37,11 +37,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autotts.discovery.episode_worker import EPISODE_TIMEOUT_S
-from autotts.discovery.sandbox.cost_books import decode_ints
+from autotts.discovery.sandbox.episode_worker import EPISODE_TIMEOUT_S
+from autotts.discovery.sandbox.judge.cost_books import decode_ints
+from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import JobOutcome, run_job
-from autotts.discovery.twin_jobs import alone_jobs, twin_jobs
 
 RATE = 0.01          # the smallest share of interfering episodes the check must catch ...
 CONFIDENCE = 0.999   # ... with at least this probability

@@ -18,7 +18,7 @@ from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.discovery.sandbox.static_check import validate_source
 from autotts.env.store import load_store
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 ARCHIVED = sorted(ROOT.glob("results/search-v2/*/rounds/*/candidate.py")) \
     + sorted(ROOT.glob("results/discovery/**/candidate.py"))
 SEEDS = [0, 1]

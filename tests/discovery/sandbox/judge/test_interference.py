@@ -1,4 +1,4 @@
-"""The judge's interference check (discovery/interference.py, twins.py,
+"""The judge's interference check (discovery/sandbox/judge/interference.py, twins.py,
 episode_worker.py): sample size, sampling, twin questions that keep exactly
 what an episode revealed, the comparison, and the sandboxed check itself."""
 
@@ -9,16 +9,16 @@ import random
 
 import pytest
 
-from autotts.discovery.interference import (
+from autotts.discovery.sandbox.judge.cost_books import encode_ints
+from autotts.discovery.sandbox.judge.interference import (
     CONFIDENCE,
     RATE,
     draw,
     first_difference,
     sample_size,
 )
-from autotts.discovery.sandbox.cost_books import encode_ints
+from autotts.discovery.sandbox.judge.twins import donor_pool, real_record, twin_record
 from autotts.discovery.sandbox.recording import RecordingEpisode
-from autotts.discovery.twins import donor_pool, real_record, twin_record
 from autotts.env.store import load_store, store_from_records
 from autotts.evaluation.protocol import shuffled_order
 
@@ -124,7 +124,7 @@ def _first_to_end(ep):
 
 
 def test_no_twin_job_holds_unrevealed_data_of_a_question_it_plays(store):
-    from autotts.discovery.twin_jobs import alone_jobs, twin_jobs
+    from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 
     seeds = list(range(6))
     cells = [(0, {}, _raw(store, seeds, _first_to_end))]

@@ -11,7 +11,7 @@ ceiling, same :class:`RecordingEpisode`), sends answer and log over a pipe
 and ``os._exit``-s. Fork gives every episode a pristine copy of this
 process: nothing an earlier episode did (module globals, class attributes,
 caches) can reach a later one. What comes back is only a claim: the parent
-compares it (:mod:`autotts.discovery.interference`).
+compares it (:mod:`autotts.discovery.sandbox.judge.interference`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import math
 import random
 from collections import defaultdict
 
-from autotts.discovery.twins import donor_pool, real_record, twin_record
+from autotts.discovery.sandbox.judge.twins import donor_pool, real_record, twin_record
 
 
 def pack(sample, stores) -> list[int]:
