@@ -185,7 +185,7 @@ def test_job_folders_of_a_killed_parent_are_swept(tmp_path):
     import subprocess
     import tempfile
 
-    from autotts.discovery.sandbox.evaluate import JOB_PREFIX, sweep_stale_jobs
+    from autotts.discovery.sandbox.jobs import JOB_PREFIX, sweep_stale_jobs
     dead = subprocess.Popen(["true"])
     dead.wait()
     stale = Path(tempfile.gettempdir()) / f"{JOB_PREFIX}{dead.pid}-abc"

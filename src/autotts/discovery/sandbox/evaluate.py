@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from autotts.discovery.sandbox.jobs import JOB_PREFIX, job_record, sweep_stale_jobs
 from autotts.discovery.sandbox.judge.cost_books import DEFAULT_MAX_BRANCHES, IllegalLog, keep_books
+from autotts.discovery.sandbox.judge.interference import check_candidate
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import Isolation, JobOutcome, Limits, run_job
 from autotts.env.store import ReplayStore
@@ -142,42 +144,26 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
     raws: dict[int, tuple[int, dict, dict]] = {}
     result = _collect(outcomes, chunks, stores, seeds, sandbox.max_branches, raws)
     if result.error is None and sandbox.interference_check:
-        from autotts.discovery.sandbox.judge.interference import apply_check
-
-        result = apply_check(result, source, class_name, stores,
-                             [raws[i] for i in sorted(raws)], seeds, sandbox)
+        result = with_check(result, check_candidate(source, class_name, stores,
+                                                    [raws[i] for i in sorted(raws)], seeds,
+                                                    sandbox))
     return result
 
 
-JOB_PREFIX = "autotts-sbx-"
-
-
-def sweep_stale_jobs() -> int:
-    """Remove job folders left by a killed parent (named after its pid, which is
-    gone); returns how many were removed."""
-    removed = 0
-    for d in Path(tempfile.gettempdir()).glob(f"{JOB_PREFIX}*-*"):
-        pid = d.name[len(JOB_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(d, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _job_record(k: int, o: JobOutcome) -> dict:
-    return {"job": k, "returncode": o.returncode, "timed_out": o.timed_out,
-            "wall_s": round(o.wall_s, 3), "error": o.error, "stdout": o.stdout,
-            "retried": o.retried, "machinery": o.machinery,
-            "stderr": o.stderr, "isolation": o.isolation,
-            "printed": (o.result or {}).get("printed", "")[:4000],
-            "printed_dropped": (o.result or {}).get("printed_dropped", 0)}
+def with_check(result: CandidateEval, check) -> CandidateEval:
+    """The main run's accepted result with the interference check's jobs and time
+    added, or a failed one carrying the check's refusal."""
+    jobs, wall = result.jobs + check.jobs, result.wall_s + check.wall_s
+    if check.error is not None:
+        return CandidateEval(None, check.error, [], jobs, wall, machinery=check.machinery)
+    return CandidateEval(result.cells, None, result.traces, jobs, wall)
 
 
 def _collect(outcomes: list[JobOutcome], chunks, stores, seeds,
              max_branches: int, raws: dict | None = None) -> CandidateEval:
     """Grade every job's cells; the first failing job's error fails the candidate.
     ``raws``, when given, receives each cell's (store, params, raw result) by index."""
-    jobs = [_job_record(k, o) for k, o in enumerate(outcomes)]
+    jobs = [job_record(k, o) for k, o in enumerate(outcomes)]
     wall = max((o.wall_s for o in outcomes), default=0.0)
     graded: dict[int, CellResult] = {}
     traces: list[dict] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autotts.controllers.base import available
+from autotts.controllers.registry import available
 from autotts.discovery.proposers.search.codegen import render
 from autotts.discovery.proposers.search.designs import random_genome
 from autotts.discovery.sandbox.evaluate import SandboxSettings, evaluate_candidate

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autotts.discovery.sandbox.episode_worker import EPISODE_TIMEOUT_S
+from autotts.discovery.sandbox.jobs import JOB_PREFIX, job_record
 from autotts.discovery.sandbox.judge.cost_books import decode_ints
 from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
@@ -212,8 +213,6 @@ def check_candidate(source: str, class_name: str | None, stores, cells, seeds: l
 def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome], float]:
     """Run every (name, records, episodes, _) job, the biggest first; returns
     their outcomes in ``jobs``' order and the elapsed seconds."""
-    from autotts.discovery.sandbox.evaluate import JOB_PREFIX
-
     root = Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{os.getpid()}-check-"))
     try:
         # twin jobs play in one process: memory across their episodes carries only
@@ -237,20 +236,5 @@ def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome
 
 
 def _job_list(jobs, outs) -> list[dict]:
-    from autotts.discovery.sandbox.evaluate import _job_record
-
-    return [{**_job_record(k, o), "check": name} for k, ((name, *_), o) in
+    return [{**job_record(k, o), "check": name} for k, ((name, *_), o) in
             enumerate(zip(jobs, outs))]
-
-
-def apply_check(result, source: str, class_name: str | None, stores, cells, seeds: list[int],
-                sandbox):
-    """The main run's accepted ``CandidateEval`` with the check's jobs and time
-    added, or a failed one carrying the check's refusal."""
-    from autotts.discovery.sandbox.evaluate import CandidateEval
-
-    check = check_candidate(source, class_name, stores, cells, seeds, sandbox)
-    jobs, wall = result.jobs + check.jobs, result.wall_s + check.wall_s
-    if check.error is not None:
-        return CandidateEval(None, check.error, [], jobs, wall, machinery=check.machinery)
-    return CandidateEval(result.cells, None, result.traces, jobs, wall)
