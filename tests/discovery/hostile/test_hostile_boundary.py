@@ -157,7 +157,7 @@ def test_endless_output_and_cpu_burn_are_contained(store, mode):
 def test_strict_refuses_without_bubblewrap(monkeypatch):
     import shutil as sh
 
-    from autotts.discovery.sandbox.process import boundary
+    from autotts.discovery.sandbox import boundary
     real = sh.which
     monkeypatch.setattr(boundary.shutil, "which",
                         lambda name, *a, **k: None if name == "bwrap" else real(name, *a, **k))
