@@ -1,0 +1,106 @@
+"""Generated designs on the compiled design kernel
+(:mod:`autotts.evaluation.fast.design_kernel`): the genome as the kernel's
+arrays, a store's extra arrays, and one call that runs a design over
+(beta, seed, question) and gives the answers, costs and episode logs the
+readable path (the rendered file through the protocol) gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from autotts.discovery.proposers.search.space import KNOBS, SLOTS, Genome, knob_values, normalize
+from autotts.env.store import ReplayStore
+from autotts.evaluation.fast.arrays import seed_orders, store_arrays
+from autotts.evaluation.fast.jit import numba_enabled
+
+INT_KNOBS = ("n_init", "max_branches", "warm_up", "trend_len", "refill", "widen_size", "every",
+             "depth_burst", "aligned_burst", "lanes", "patience", "keep", "min_votes",
+             "stable_steps", "streak", "margin", "first_m", "settle_len", "after_burst")
+FLOAT_KNOBS = ("ema_alpha", "decay", "stall", "widen_conf", "share", "conf_thresh", "slack",
+               "len_power", "steady_weight", "prune_conf")
+assert set(INT_KNOBS) == {n for n, k in KNOBS.items() if k.whole}
+assert set(FLOAT_KNOBS) == {n for n, k in KNOBS.items() if not k.whole}
+
+
+def available() -> bool:
+    """True when the compiled path can run (numba installed and not switched off)."""
+    return numba_enabled()
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A genome at some betas as the kernel reads it."""
+
+    parts: np.ndarray     # int64 [5]: vote, widen, depth, prune, stop codes
+    ki: np.ndarray        # int64 [betas, 19]
+    kf: np.ndarray        # float64 [betas, 10]
+    has_ema: bool
+
+
+def encode(genome: Genome, betas: Sequence[float]) -> Encoded:
+    """The kernel's arrays for ``genome`` at ``betas`` (knob values exactly as the
+    generated ``schedule(beta)`` computes them; knobs the design lacks are 0)."""
+    from autotts.evaluation.fast.design_kernel import SLOTS as KSLOTS
+
+    g = normalize(genome)
+    assert {s: set(v) for s, v in KSLOTS.items()} == {s: set(v) for s, v in SLOTS.items()}
+    parts = np.array([KSLOTS[s].index(g["parts"][s]) for s in KSLOTS], dtype=np.int64)
+    ki = np.zeros((len(betas), len(INT_KNOBS)), dtype=np.int64)
+    kf = np.zeros((len(betas), len(FLOAT_KNOBS)), dtype=np.float64)
+    for b, beta in enumerate(betas):
+        values = knob_values(g, beta)
+        values.setdefault("trend_len", 2)  # Branches(ep, 2) when no part watches the EMA
+        for j, name in enumerate(INT_KNOBS):
+            ki[b, j] = int(values.get(name, 0))
+        for j, name in enumerate(FLOAT_KNOBS):
+            kf[b, j] = float(values.get(name, 0.0))
+    return Encoded(parts, ki, kf, "ema_alpha" in g["coefs"])
+
+
+@lru_cache(maxsize=64)
+def err_ids(store: ReplayStore) -> np.ndarray:
+    """Per question, the answer id of ``'ERR'`` (-2 where no branch has it)."""
+    return np.array([q.labels.index("ERR") if "ERR" in q.labels else -2
+                     for q in store.questions], dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def _orders(store: ReplayStore, seeds: tuple[int, ...]) -> np.ndarray:
+    return seed_orders(store_arrays(store), seeds)
+
+
+_CACHE = []  # the process's weighted-confidence dict (built on first use)
+
+
+def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
+               seeds: Sequence[int], ceiling: int = 64):
+    """The design on every (beta, seed, question) of ``store``: a
+    :class:`~autotts.evaluation.fast.design_kernel.DesignRun`."""
+    from autotts.evaluation.fast import design_kernel as dk
+    from autotts.evaluation.fast.betatable import confidence_table
+
+    if not _CACHE:
+        _CACHE.append(dk.new_cache())
+    enc = encode(genome, betas)
+    conf = confidence_table(dk.CEILING).ravel()
+    return dk.run(enc.parts, enc.ki, enc.kf, enc.has_ema, store_arrays(store),
+                  _orders(store, tuple(seeds)), err_ids(store), conf, _CACHE[0],
+                  ceiling=min(ceiling, dk.CEILING))
+
+
+def answer_strings(store: ReplayStore, answers: np.ndarray) -> list[str | None]:
+    """Answer ids of one beta (seeds x questions) as the strings solve() returned."""
+    labels = [q.labels for q in store.questions]
+    nq = len(labels)
+    return [None if a < 0 else labels[j % nq][a] for j, a in enumerate(answers.ravel().tolist())]
+
+
+def correct_of(store: ReplayStore, answers: np.ndarray) -> np.ndarray:
+    """Bool [..., questions]: answer id equals the question's gold id."""
+    gold = store_arrays(store).gold
+    return (answers >= 0) & (answers == gold)
