@@ -149,3 +149,22 @@ def test_hand_built_stores(tmp_path_factory, qs, design_seed, seed):
     rng = random.Random(design_seed)
     genome = designs.random_genome(rng) if design_seed % 3 else default_start(rng, 1)[0]
     assert not mismatches(genome, store, [0.0, 0.6, 1.0], [seed])
+
+
+def _screen(stores, genomes, seeds):
+    from autotts.discovery.proposers.search.screen import Screener
+    screener = Screener({s.name: s.path for s in stores}, (0.0, 0.45, 1.0), workers=2)
+    try:
+        return screener.curves(genomes, seeds)
+    finally:
+        screener.close()
+
+
+def test_screening_is_the_same_on_the_kernel(real_store, monkeypatch):
+    """Screening's curves, kernel vs readable (AUTOTTS_NO_FAST=1): equal floats."""
+    stores = [real_store("Qwen3-1.7B/aime24"), real_store("Qwen3-8B/aime24")]
+    genomes = random_designs(8, seed=3)
+    fast = _screen(stores, genomes, [0, 1])
+    monkeypatch.setenv("AUTOTTS_NO_FAST", "1")
+    slow = _screen(stores, genomes, [0, 1])
+    assert fast == slow

@@ -7,6 +7,7 @@ readable path (the rendered file through the protocol) gives.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,9 +28,13 @@ assert set(INT_KNOBS) == {n for n, k in KNOBS.items() if k.whole}
 assert set(FLOAT_KNOBS) == {n for n, k in KNOBS.items() if not k.whole}
 
 
+NO_FAST_ENV = "AUTOTTS_NO_FAST"  # set to 1: generated designs run as readable Python
+
+
 def available() -> bool:
-    """True when the compiled path can run (numba installed and not switched off)."""
-    return numba_enabled()
+    """True when the compiled path can run: numba installed and neither
+    ``AUTOTTS_NO_NUMBA`` nor ``AUTOTTS_NO_FAST`` set."""
+    return numba_enabled() and os.environ.get(NO_FAST_ENV, "") in ("", "0")
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,16 @@ def correct_of(store: ReplayStore, answers: np.ndarray) -> np.ndarray:
     """Bool [..., questions]: answer id equals the question's gold id."""
     gold = store_arrays(store).gold
     return (answers >= 0) & (answers == gold)
+
+
+def screen_points(genome: Genome, store: ReplayStore, betas: Sequence[float],
+                  seeds: Sequence[int]) -> list[tuple[float, float, float]]:
+    """Per beta (accuracy %, mean tokens, mean branches opened per question), the
+    numbers screening computes from the protocol (the same integer sums, then one
+    division each), here from the kernel. The protocol's episode has no branch
+    ceiling below the question's; no design opens more than 64, so it is the same."""
+    run = run_design(genome, store, betas, seeds, ceiling=10**6)
+    right = correct_of(store, run.answers)
+    n = len(seeds) * len(store.questions)
+    return [(100.0 * int(right[b].sum()) / n, int(run.cost[b].sum()) / n,
+             int(run.opened[b].sum()) / n) for b in range(len(betas))]
