@@ -122,3 +122,36 @@ def screen_points(genome: Genome, store: ReplayStore, betas: Sequence[float],
     n = len(seeds) * len(store.questions)
     return [(100.0 * int(right[b].sum()) / n, int(run.cost[b].sum()) / n,
              int(run.opened[b].sum()) / n) for b in range(len(betas))]
+
+
+def protocol_results(controller_file: str, stores: Sequence[ReplayStore], specs,
+                     seeds: Sequence[int]) -> list | None:
+    """``run_cells``' EvalResults (store-major, then ``specs``) for a controller
+    file that is byte-identical to a generated design, from the kernel; None when
+    it is not one (or the kernel is off), so the caller runs the file itself."""
+    from pathlib import Path
+
+    from autotts.discovery.proposers.search.recognize import generated_genome
+    from autotts.evaluation.protocol import SeedBlock, to_result
+
+    path, _, cls_name = controller_file.partition(":")
+    if not available() or not Path(path).is_file():
+        return None
+    found = generated_genome(Path(path).read_text())
+    if found is None or cls_name not in ("", found[1]):
+        return None
+    controllers = [spec.build() for spec in specs]
+    if any(set(c.params()) != {"beta"} for c in controllers):
+        return None
+    betas = [float(c.beta) for c in controllers]
+    out = []
+    for store in stores:
+        run = run_design(found[0], store, betas, seeds, ceiling=10**6)
+        right = correct_of(store, run.answers)
+        for b, (spec, c) in enumerate(zip(specs, controllers)):
+            block = SeedBlock(list(seeds), [int(n) for n in right[b].sum(axis=1)],
+                              [int(x) for x in run.cost[b].sum(axis=1)], right[b],
+                              run.cost[b].astype(float))
+            out.append(to_result(block, env=store.name, controller=spec.label,
+                                 params=c.params()))
+    return out
