@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 import types
+from concurrent.futures import ThreadPoolExecutor
 
 from autotts.discovery.proposers.search import compiled
 from autotts.discovery.proposers.search.recognize import generated_genome
@@ -23,8 +24,13 @@ from autotts.discovery.sandbox.cost_books import encode_ints
 from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, grade
 from autotts.env.store import ReplayStore
 
-KERNEL_JOB = {"job": 0, "kernel": "design", "isolation": "none: generated design on the "
-              "trusted compiled kernel", "returncode": 0, "timed_out": False, "error": None}
+# What the round records as its isolation: no child ran, the file's code never executed.
+KERNEL_MODE = "kernel"
+KERNEL_JOB = {"job": 0, "returncode": 0, "timed_out": False, "error": None,
+              "isolation": {"mode": KERNEL_MODE,
+                            "detail": "a generated design, byte-identical to its genome's "
+                                      "rendering, evaluated on the trusted compiled kernel in "
+                                      "the parent; no sandboxed child"}}
 
 
 def _betas(grid: list[dict]) -> list[float] | None:
@@ -49,8 +55,11 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
     genome, cls_name = found
     t0 = time.perf_counter()
     cells, raws = [], []
-    for store in stores:
-        run = compiled.run_design(genome, store, betas, seeds, ceiling=sandbox.max_branches)
+    # the kernel releases the GIL: one thread per store, as many as the sandbox's jobs
+    with ThreadPoolExecutor(max(1, min(len(stores), sandbox.workers))) as pool:
+        runs = list(pool.map(lambda s: compiled.run_design(genome, s, betas, seeds,
+                                                           ceiling=sandbox.max_branches), stores))
+    for store, run in zip(stores, runs):
         for b, params in enumerate(settings_grid):
             opened, depths = run.log(b)
             raw = {"answers": compiled.answer_strings(store, run.answers[b]),

@@ -8,6 +8,7 @@ readable path (the rendered file through the protocol) gives.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,7 +80,7 @@ def _orders(store: ReplayStore, seeds: tuple[int, ...]) -> np.ndarray:
     return seed_orders(store_arrays(store), seeds)
 
 
-_CACHE = []  # the process's weighted-confidence dict (built on first use)
+_LOCAL = threading.local()  # per thread: the weighted-confidence dict the kernel fills
 
 
 def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
@@ -89,12 +90,13 @@ def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
     from autotts.evaluation.fast import design_kernel as dk
     from autotts.evaluation.fast.betatable import confidence_table
 
-    if not _CACHE:
-        _CACHE.append(dk.new_cache())
+    cache = getattr(_LOCAL, "cache", None)
+    if cache is None:  # one per thread: the kernel runs without the GIL and fills it
+        cache = _LOCAL.cache = dk.new_cache()
     enc = encode(genome, betas)
     conf = confidence_table(dk.CEILING).ravel()
     return dk.run(enc.parts, enc.ki, enc.kf, enc.has_ema, store_arrays(store),
-                  _orders(store, tuple(seeds)), err_ids(store), conf, _CACHE[0],
+                  _orders(store, tuple(seeds)), err_ids(store), conf, cache,
                   ceiling=min(ceiling, dk.CEILING))
 
 
