@@ -11,6 +11,11 @@ The episode loop mirrors ``SearchController.solve`` as
 costs are integers (Δ per probe, the rest of the branch at the finish), so
 they are exact. Needs numba: import this module only when
 :func:`autotts.evaluation.fast.jit.numba_enabled` is true.
+
+numba's disk cache is keyed on this file alone: after editing
+``design_ops.py``, ``design_votes.py`` or ``design_moves.py`` in place, touch
+this file (or delete ``fast/__pycache__/design_kernel.*``) so the kernel is
+compiled again (an installed upgrade rewrites every file, which is enough).
 """
 
 from __future__ import annotations
