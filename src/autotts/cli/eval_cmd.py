@@ -63,9 +63,13 @@ def eval_command(envs, controller_id, controller_file, settings, seeds, data, wo
             raise click.UsageError(str(exc).strip('"')) from None
     refs = resolve_envs(list(envs), resolve_data_dir(data))
     cells = [Cell(ref.name, str(ref.path), spec) for ref in refs for spec in specs]
-    results = run_cells(cells, seeds=seeds, workers=default_workers(workers),
-                        traces=traces_path is not None, kappa_probe=kappa_probe,
-                        progress=not as_json and sys.stderr.isatty(), executor=executor)
+    results = None
+    if controller_file and traces_path is None and kappa_probe == 0:
+        results = _generated_design(controller_file, refs, specs, seeds)
+    if results is None:
+        results = run_cells(cells, seeds=seeds, workers=default_workers(workers),
+                            traces=traces_path is not None, kappa_probe=kappa_probe,
+                            progress=not as_json and sys.stderr.isatty(), executor=executor)
     if traces_path:
         _write_traces(traces_path, results)
     if as_json:
@@ -73,6 +77,17 @@ def eval_command(envs, controller_id, controller_file, settings, seeds, data, wo
             click.echo(json.dumps(r.summary()))
     else:
         _print_table(results)
+
+
+def _generated_design(controller_file: str, refs, specs, seeds):
+    """Results from the compiled design kernel when the file is byte-identical to a
+    design the search generated (``AUTOTTS_NO_FAST=1``: never); else None."""
+    from autotts.discovery.proposers.search.compiled import protocol_results
+    from autotts.evaluation.runner import cached_store
+
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    stores = [cached_store(str(ref.path), ref.name) for ref in refs]
+    return protocol_results(controller_file, stores, specs, seed_list)
 
 
 def _write_traces(path: str, results) -> None:

@@ -31,6 +31,7 @@ from autotts.discovery.run.files import (
 )
 from autotts.discovery.run.integrity import seal_round
 from autotts.discovery.sandbox.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.sandbox.generated import evaluate_generated
 from autotts.discovery.sandbox.static_check import ValidationError, find_class, validate_source
 from autotts.discovery.selection.picks import best_round
 from autotts.discovery.workspace.agent_files import refresh_history, render_prompt, template_text
@@ -154,8 +155,11 @@ def evaluate_in_sandbox(run: Run, st: RoundState) -> None:
     tracing = [grid[0], grid[len(grid) // 2], grid[-1]] if run.cfg.history.traces else [grid[-1]]
     tracing = [json.loads(t) for t in dict.fromkeys(json.dumps(t, sort_keys=True) for t in tracing)]
     seeds = run.cfg.run.round_seed_list  # a screening prefix when [run] screen_seeds > 0
-    res = evaluate_candidate(source, st.class_name, run.search_stores, grid,
-                             seeds, run.sandbox(), trace_settings=tracing)
+    # a byte-identical generated design runs on the trusted kernel here; all else: sandbox
+    res = (evaluate_generated(source, st.class_name, run.search_stores, grid, seeds,
+                              run.sandbox(), trace_settings=tracing)
+           or evaluate_candidate(source, st.class_name, run.search_stores, grid,
+                                 seeds, run.sandbox(), trace_settings=tracing))
     st.seeds, st.screened = len(seeds), run.cfg.run.screening
     write_json(rdir / "results.json", {"seeds": len(seeds), "screened": run.cfg.run.screening,
                                        **res.to_dict()})

@@ -28,6 +28,7 @@ from autotts.discovery.run.files import (
 )
 from autotts.discovery.run.integrity import file_intact, round_intact, seal_file, seal_round
 from autotts.discovery.sandbox.evaluate import CellResult, evaluate_candidate
+from autotts.discovery.sandbox.generated import evaluate_generated
 from autotts.discovery.selection.picks import second_rule
 
 FULL_FILE = "results_full.json"
@@ -80,9 +81,10 @@ def full_evaluate(run: Run, st: dict) -> dict:
     # reused after a kill only when sealed (written by us, unchanged since)
     if (doc is None or doc.get("seeds") != run.cfg.run.seeds
             or not file_intact(run, rel, st["round"])):
-        res = evaluate_candidate((rdir / "candidate.py").read_text(), st["class_name"],
-                                 run.search_stores, st["grid"], run.cfg.run.seed_list,
-                                 run.sandbox())
+        source = (rdir / "candidate.py").read_text()
+        args = (source, st["class_name"], run.search_stores, st["grid"],
+                run.cfg.run.seed_list, run.sandbox())
+        res = evaluate_generated(*args) or evaluate_candidate(*args)
         doc = {"round": st["round"], "seeds": run.cfg.run.seeds, "screened": False, **res.to_dict()}
         write_json(rdir / FULL_FILE, doc)
         seal_file(run, rel, st["round"])

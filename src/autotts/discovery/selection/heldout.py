@@ -25,6 +25,7 @@ from autotts.discovery.run.integrity import file_intact, seal_file, trusted
 from autotts.discovery.run.lock import RunLock
 from autotts.discovery.run.progress import Phases
 from autotts.discovery.sandbox.evaluate import evaluate_candidate
+from autotts.discovery.sandbox.generated import evaluate_generated
 from autotts.discovery.selection.few_seed import full_stage, with_full_scores
 from autotts.discovery.selection.heldout_summary import beta_curve_rows, cmc_reference
 from autotts.discovery.selection.picks import picks
@@ -71,8 +72,10 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     path = run.dir / rel
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
-    res = evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
-                             run.cfg.run.seed_list, run.sandbox())
+    res = (evaluate_generated(source, st["class_name"], run.held_out_stores, grid,
+                              run.cfg.run.seed_list, run.sandbox())
+           or evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
+                                 run.cfg.run.seed_list, run.sandbox()))
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}
     write_json(path, doc)
     seal_file(run, rel, st["round"])

@@ -191,7 +191,9 @@ def integrity_lines(run: Run, every: list[dict], bad: set[int]) -> list[str]:
               if file_intact(run, rel, _round_of(rel)) is False]
     if edited:
         out.append(f"**EDITED AFTER SEALING (not used): {', '.join(sorted(edited))}**")
-    weak = sorted({(s.get("isolation") or {}).get("mode", "?") for s in every} - {"bwrap"})
+    # "kernel": a generated design judged on the compiled kernel; its file never ran
+    weak = sorted({(s.get("isolation") or {}).get("mode", "?") for s in every}
+                  - {"bwrap", "kernel"})
     if weak and every:
         out.append(f"**WEAK SANDBOX: rounds ran under isolation {', '.join(weak)} (not the "
                    f"full bubblewrap boundary); see docs/discovery.md, threat model**")

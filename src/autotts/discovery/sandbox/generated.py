@@ -1,0 +1,99 @@
+"""A candidate that is exactly a design the built-in search generated is our
+own code: the judge evaluates it here, in the parent, on the trusted compiled
+design kernel, with no sandboxed child.
+
+"Exactly" means byte-identical to the rendering of the genome it describes
+(:func:`~autotts.discovery.proposers.search.recognize.generated_genome`); an
+edited file, or anything else, goes through the sandbox as before. The kernel
+gives the answers and the episode log a sandboxed worker would send, and they
+are graded by the same :func:`~autotts.discovery.sandbox.evaluate.grade`, so
+every cell number is the sandboxed path's; the few traces come from the
+readable controller run in the same order the jobs would have run them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import types
+from concurrent.futures import ThreadPoolExecutor
+
+from autotts.discovery.proposers.search import compiled
+from autotts.discovery.proposers.search.recognize import generated_genome
+from autotts.discovery.sandbox.cost_books import encode_ints
+from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, grade
+from autotts.env.store import ReplayStore
+
+# What the round records as its isolation: no child ran, the file's code never executed.
+KERNEL_MODE = "kernel"
+KERNEL_JOB = {"job": 0, "returncode": 0, "timed_out": False, "error": None,
+              "isolation": {"mode": KERNEL_MODE,
+                            "detail": "a generated design, byte-identical to its genome's "
+                                      "rendering, evaluated on the trusted compiled kernel in "
+                                      "the parent; no sandboxed child"}}
+
+
+def _betas(grid: list[dict]) -> list[float] | None:
+    """The grid's betas when every setting is just ``{"beta": x}`` (else None)."""
+    if not grid or any(set(p) != {"beta"} for p in grid):
+        return None
+    return [float(p["beta"]) for p in grid]
+
+
+def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayStore],
+                       settings_grid: list[dict], seeds: list[int], sandbox: SandboxSettings,
+                       trace_settings: list[dict] = ()) -> CandidateEval | None:
+    """:func:`~autotts.discovery.sandbox.evaluate.evaluate_candidate` for a
+    generated design; None when ``source`` is not one (or the kernel is off), so
+    the caller runs the sandbox."""
+    if not compiled.available():
+        return None
+    found = generated_genome(source)
+    betas = _betas(settings_grid)
+    if found is None or betas is None or (class_name and class_name != found[1]):
+        return None
+    genome, cls_name = found
+    t0 = time.perf_counter()
+    cells, raws = [], []
+    # the kernel releases the GIL: one thread per store, as many as the sandbox's jobs
+    with ThreadPoolExecutor(max(1, min(len(stores), sandbox.workers))) as pool:
+        runs = list(pool.map(lambda s: compiled.run_design(genome, s, betas, seeds,
+                                                           ceiling=sandbox.max_branches), stores))
+    for store, run in zip(stores, runs):
+        for b, params in enumerate(settings_grid):
+            opened, depths = run.log(b)
+            raw = {"answers": compiled.answer_strings(store, run.answers[b]),
+                   "opened": encode_ints(opened), "depths": encode_ints(depths)}
+            cells.append(grade(store, dict(params), raw, seeds, sandbox.max_branches))
+            raws.append((store, dict(params)))
+    traces = _traces(source, cls_name, raws, stores, settings_grid, seeds, sandbox,
+                     trace_settings)
+    return CandidateEval(cells, None, traces, [dict(KERNEL_JOB)], time.perf_counter() - t0)
+
+
+def _traces(source, cls_name, cells, stores, grid, seeds, sandbox, trace_settings) -> list[dict]:
+    """The traces the sandbox's jobs would return, in their order (cells dealt
+    round-robin to ``workers`` jobs, each job's traced cells in turn)."""
+    from autotts.discovery.sandbox.worker import _traces as job_traces
+
+    tracing = [(s.name, dict(p)) for s in stores for p in trace_settings]
+    n_jobs = max(1, min(len(cells), sandbox.workers))
+    cls = _controller_class(source, cls_name)
+    out = []
+    for j in range(n_jobs):
+        for store, params in cells[j::n_jobs]:
+            if (store.name, params) in tracing:
+                for row in job_traces(store, cls(**params), seeds[0], sandbox.trace_questions,
+                                      2000):
+                    out.append({"store": store.name, "params": params, **row})
+    return out
+
+
+def _controller_class(source: str, cls_name: str):
+    """The generated class (trusted: the file is byte-identical to our own rendering)."""
+    name = f"autotts_generated_{abs(hash(source)):x}"
+    module = sys.modules.get(name)
+    if module is None:
+        module = sys.modules[name] = types.ModuleType(name)
+        exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our codegen
+    return getattr(module, cls_name)
