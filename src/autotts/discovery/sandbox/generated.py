@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from autotts.discovery.proposers.search import compiled
 from autotts.discovery.proposers.search.recognize import generated_genome
-from autotts.discovery.sandbox.cost_books import encode_ints
 from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, grade
+from autotts.discovery.sandbox.judge.cost_books import encode_ints
 from autotts.env.store import ReplayStore
 
 # What the round records as its isolation: no child ran, the file's code never executed.
