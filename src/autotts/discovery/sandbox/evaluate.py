@@ -18,14 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from autotts.discovery.sandbox.jobs import JOB_PREFIX, job_record, sweep_stale_jobs
+from autotts.discovery.sandbox.jobs import (
+    JOB_PREFIX,
+    gold_free_record,
+    job_record,
+    sweep_stale_jobs,
+)
 from autotts.discovery.sandbox.judge.cost_books import DEFAULT_MAX_BRANCHES, IllegalLog, keep_books
 from autotts.discovery.sandbox.judge.interference import check_candidate
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import Isolation, JobOutcome, Limits, run_job
 from autotts.env.store import ReplayStore
-
-GOLD_FREE_ANSWER = ""  # what a gold-free store carries in place of the gold answer
 
 
 @dataclass
@@ -65,15 +68,7 @@ class CandidateEval:
 
 def gold_free_records(store: ReplayStore) -> list[dict]:
     """The store in the published format with gold answers and texts removed."""
-    records = []
-    for q in store.questions:
-        labels = q.labels
-        branches = [[[labels[x] for x in row[:k]], int(t), labels[f]]
-                    for row, k, t, f in zip(q.probes.tolist(), q.n_probes.tolist(),
-                                            q.tokens.tolist(), q.finals.tolist())]
-        records.append({"question": "", "gold_answer": GOLD_FREE_ANSWER,
-                        "probe_freq": int(q.delta), "each_branch": branches})
-    return records
+    return [gold_free_record(q) for q in store.questions]
 
 
 def _gold_free_text(store: ReplayStore, cache: dict[int, str]) -> str:

@@ -1,6 +1,7 @@
 """Job bookkeeping shared by the main evaluation and the interference check: the
-prefix of every job folder, removing the folders a killed parent left, and what
-a run keeps of a job's outcome."""
+gold-free question records a job receives, the prefix of every job folder,
+removing the folders a killed parent left, and what a run keeps of a job's
+outcome."""
 
 from __future__ import annotations
 
@@ -9,6 +10,18 @@ import tempfile
 from pathlib import Path
 
 from autotts.discovery.sandbox.process import JobOutcome
+
+GOLD_FREE_ANSWER = ""  # what a gold-free store carries in place of the gold answer
+
+
+def gold_free_record(q) -> dict:
+    """Compiled question ``q`` in the published format, its gold answer and text removed."""
+    labels = q.labels
+    branches = [[[labels[x] for x in row[:k]], int(t), labels[f]]
+                for row, k, t, f in zip(q.probes.tolist(), q.n_probes.tolist(),
+                                        q.tokens.tolist(), q.finals.tolist())]
+    return {"question": "", "gold_answer": GOLD_FREE_ANSWER, "probe_freq": int(q.delta),
+            "each_branch": branches}
 
 JOB_PREFIX = "autotts-sbx-"
 

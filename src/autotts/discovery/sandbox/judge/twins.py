@@ -30,6 +30,7 @@ import bisect
 import random
 from dataclasses import dataclass
 
+from autotts.discovery.sandbox.jobs import gold_free_record
 from autotts.env.store import ReplayStore
 from autotts.evaluation.protocol import shuffled_order
 
@@ -109,9 +110,6 @@ def twin_record(store: ReplayStore, qi: int, seed: int, depths: list[int], pool:
 
 
 def real_record(store: ReplayStore, qi: int) -> dict:
-    """Question ``qi`` itself as a gold-free store record (for the "alone" job)."""
-    q = store.questions[qi]
-    labels, finals, tokens = q.labels, q.finals.tolist(), q.tokens.tolist()
-    return {"question": "", "gold_answer": "", "probe_freq": int(q.delta),
-            "each_branch": [[list(p), int(tokens[b]), labels[finals[b]]]
-                            for b, p in enumerate(q.branch_answers())]}
+    """Question ``qi`` itself as a gold-free store record (for the "alone" job): the
+    very record the main run's job received."""
+    return gold_free_record(store.questions[qi])
