@@ -18,11 +18,11 @@ def test_view_without_the_extra_is_one_line(tmp_path, monkeypatch):
     res = CliRunner().invoke(cli, ["view", str(tmp_path), "--port", "0"])
     assert res.exit_code == 1
     assert res.output.strip() == ("Error: the run viewer needs plotly: "
-                                  "pip install 'autotts[viewer]'")
+                                  "pip install 'autotts-scaling[viewer]'")
 
 
 def test_report_note_without_the_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(deps, "missing", lambda: ["plotly", "pygments"])
     assert page_note(tmp_path) == ("- interactive page: not written (the run viewer needs "
-                                   "plotly and pygments: pip install 'autotts[viewer]')")
+                                   "plotly and pygments: pip install 'autotts-scaling[viewer]')")
     assert not (tmp_path / "report.html").exists()

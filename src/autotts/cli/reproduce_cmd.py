@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from autotts import install_hint
 from autotts.cli.errors import CommandError
 from autotts.cli.options import (
     data_option,
@@ -61,7 +62,7 @@ def table1_command(out_dir, seeds, workers, data, no_curves, stores, progress):
     from autotts.evaluation.reproduce import run_reproduce
 
     if not no_curves and importlib.util.find_spec("matplotlib") is None:
-        raise CommandError("the scaling curves need matplotlib: pip install 'autotts[plot]', "
+        raise CommandError(f"the scaling curves need matplotlib: {install_hint('plot')}, "
                            "or pass --no-curves for the tables only", 2)
     show = sys.stderr.isatty() if progress is None else progress
     # Catalogue, store and download errors become one line in autotts.cli.errors.

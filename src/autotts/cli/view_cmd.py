@@ -19,7 +19,7 @@ def view_command(run_dir, port, open_browser) -> None:
     contract checks, traces; held-out numbers after selection), refreshed
     while the run is going: new rounds appear within about two seconds.
     Only this machine can reach it. Stop with Ctrl-C. Needs the [viewer]
-    extra (pip install 'autotts[viewer]').
+    extra (pip install 'autotts-scaling[viewer]').
     """
     from autotts.discovery.run.config import ConfigError
     from autotts.discovery.run.files import RunError

@@ -18,6 +18,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from autotts import install_hint
+
 if TYPE_CHECKING:  # imported on first use: multiprocessing costs start-up time
     from concurrent.futures import ProcessPoolExecutor
 
@@ -106,7 +108,7 @@ class RayExecutor:
         try:
             import ray
         except ImportError:
-            raise RuntimeError("the ray executor needs Ray: pip install 'autotts[ray]'") from None
+            raise RuntimeError(f"the ray executor needs Ray: {install_hint('ray')}") from None
         self._ray = ray
         if not ray.is_initialized():
             address = address or os.environ.get("RAY_ADDRESS")

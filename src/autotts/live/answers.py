@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from autotts import install_hint
 from autotts.env.labels import ERR
 
 _BOX_MARKERS = ("\\boxed", "\\fbox")
@@ -93,7 +94,7 @@ class Grader:
         try:
             import math_verify
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("grading needs math-verify: pip install 'autotts[live]'") from exc
+            raise ImportError(f"grading needs math-verify: {install_hint('live')}") from exc
         # math-verify warns on every call that its timeouts are off; we know.
         logging.getLogger("math_verify").setLevel(logging.ERROR)
         self._mv = math_verify

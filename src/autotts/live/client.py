@@ -17,6 +17,7 @@ import asyncio
 import random
 from typing import Any
 
+from autotts import install_hint
 from autotts.errors import AutoTTSError
 from autotts.live.backend import Generation, Sampling, TokenizerPassThrough, sticky_index
 
@@ -50,7 +51,7 @@ def _require_httpx():
     try:
         import httpx
     except ImportError as exc:
-        raise ImportError("the HTTP backend needs httpx: pip install 'autotts[live]'") from exc
+        raise ImportError(f"the HTTP backend needs httpx: {install_hint('live')}") from exc
     return httpx
 
 

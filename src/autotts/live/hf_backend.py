@@ -12,6 +12,7 @@ import asyncio
 import threading
 from typing import Any
 
+from autotts import install_hint
 from autotts.live.backend import Generation, Sampling, TokenizerPassThrough
 from autotts.live.prompts import DEFAULT_TEMPLATE, HFTokenizer
 
@@ -22,7 +23,7 @@ def _require_torch():
         import transformers
     except ImportError as exc:
         raise ImportError("the in-process backend needs transformers and torch: "
-                          "pip install 'autotts[hf]'") from exc
+                          + install_hint("hf")) from exc
     return torch, transformers
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autotts import install_hint
+
 DEFAULT_TEMPLATE = "chat"
 USER_INSTRUCTION = ("{question}\nPlease reason step by step, "
                     "and put your final answer within \\boxed{{}}.")
@@ -42,7 +44,7 @@ class HFTokenizer:
                 from transformers import AutoTokenizer
             except ImportError as exc:
                 raise ImportError("a local tokenizer needs transformers: "
-                                  "pip install 'autotts[hf]'") from exc
+                                  + install_hint("hf")) from exc
             tokenizer = AutoTokenizer.from_pretrained(name_or_path, revision=revision)
         self.tok = tokenizer
         self.name = name_or_path

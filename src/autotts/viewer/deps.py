@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 
-EXTRA_HINT = "pip install 'autotts[viewer]'"
+from autotts import install_hint
+
+EXTRA_HINT = install_hint("viewer")
 
 
 class ViewerDependencyError(ImportError):

@@ -183,7 +183,7 @@ def test_claude_sdk_message_flow_with_a_fake_sdk(tmp_path, monkeypatch):
 
 def test_claude_sdk_missing_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "claude_agent_sdk", None)
-    with pytest.raises(RuntimeError, match=r"autotts\[claude\]"):
+    with pytest.raises(RuntimeError, match=r"pip install 'autotts-scaling\[claude\]'"):
         make_proposer("claude-sdk", {}).propose(context(tmp_path))
 
 

@@ -13,6 +13,7 @@ import asyncio
 import importlib
 from typing import Any
 
+from autotts import install_hint
 from autotts.discovery.proposers.base import Proposal, ProposalContext
 
 DEFAULT_TOOLS = ("Read", "Grep", "Glob", "Edit", "Write")
@@ -35,7 +36,7 @@ class ClaudeSDKProposer:
             return importlib.import_module("claude_agent_sdk")
         except ImportError:
             raise RuntimeError("the claude-sdk proposer needs the Claude Agent SDK: "
-                               "pip install 'autotts[claude]'") from None
+                               + install_hint("claude")) from None
 
     def propose(self, ctx: ProposalContext) -> Proposal:
         """Run one agent session; returns the candidate it wrote and its accounting."""
