@@ -9,7 +9,13 @@ import click
 
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.run.config import ISOLATION_MODES, ConfigError, RunConfig, cli_fields
+from autotts.discovery.run.config import (
+    ISOLATION_MODES,
+    RUN_EXECUTORS,
+    ConfigError,
+    RunConfig,
+    cli_fields,
+)
 from autotts.discovery.run.files import RunError, read_json
 from autotts.keyvalue import parse_pairs
 
@@ -26,6 +32,9 @@ def _fail(exc: Exception) -> None:
     raise CommandError(*found) from None
 
 
+CHOICES = {"isolation": ISOLATION_MODES, "executor": RUN_EXECUTORS}
+
+
 def _option(flat: str, f):
     """The click option of one config field (type, default and help from the field)."""
     name, text, default = f.metadata["cli"], f.metadata["help"], f.default
@@ -38,8 +47,8 @@ def _option(flat: str, f):
         return click.option(name, flat, multiple=True, metavar=metavar, help=text)
     if isinstance(default, int):
         return click.option(name, flat, type=click.IntRange(min=0), default=None, help=text)
-    if flat == "isolation":
-        return click.option(name, flat, type=click.Choice(ISOLATION_MODES), default=None,
+    if flat in CHOICES:
+        return click.option(name, flat, type=click.Choice(CHOICES[flat]), default=None,
                             help=text)
     if flat == "seed_dir":
         return click.option(name, flat, default=None, help=text,
