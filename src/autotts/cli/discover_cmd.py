@@ -17,6 +17,7 @@ from autotts.discovery.run.config import (
     cli_fields,
 )
 from autotts.discovery.run.files import RunError, read_json
+from autotts.evaluation.executors import RayUnavailable
 from autotts.keyvalue import parse_pairs
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
@@ -233,7 +234,7 @@ def report_cmd(run_dir, compare) -> None:
         if sel is None or run.meta.get("status") != "finished":
             finalize(run, phases=Phases(click.echo))
         path = write_report(run, _open(compare) if compare else None)
-    except (RunError, ValueError) as exc:
+    except (RunError, ValueError, RayUnavailable) as exc:
         _fail(exc)
     click.echo(f"report: {path}")
 
@@ -258,7 +259,7 @@ def full_cmd(run_dir, round_n) -> None:
     try:
         with RunLock(run.dir):
             full = full_evaluate(run, st)["full"]
-    except (RunError, ValueError) as exc:
+    except (RunError, ValueError, RayUnavailable) as exc:
         _fail(exc)
     line = f"round {round_n}, {full['seeds']} seeds: {full['status']}"
     if full.get("score"):

@@ -105,6 +105,21 @@ class RayUnavailable(AutoTTSError, RuntimeError):
     """Ray is not installed, or the cluster at the given address cannot be reached."""
 
 
+def _check_reachable(address: str) -> None:
+    """Fail at once when nothing listens at a ``host:port`` address (``ray.init``
+    would retry for minutes); other forms (``auto``, ``ray://``) go to Ray as given."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "/" in host:
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise RayUnavailable(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
+                             "start one with `ray start --head` or fix --ray-address") from None
+
+
 class RayExecutor:
     """Ray tasks (one CPU each). Uses a running Ray instance when there is one,
     else connects to ``address`` (or ``RAY_ADDRESS``), else starts a local one.
@@ -123,6 +138,8 @@ class RayExecutor:
         if not ray.is_initialized():
             address = address or os.environ.get("RAY_ADDRESS")
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if address:
+                _check_reachable(address)
             try:
                 if address:
                     ray.init(address=address, **kwargs)

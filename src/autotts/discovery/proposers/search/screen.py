@@ -20,6 +20,7 @@ import types
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from pathlib import Path
 
 from autotts.discovery.proposers.base import StoreCurves
 from autotts.discovery.proposers.search import compiled, remote
@@ -142,8 +143,8 @@ class Screener:
     def _remote(self, fn, jobs: list[tuple]) -> list:
         """``fn`` of every job on the executor, in job order; each job's store
         name is followed by its path, so a worker anywhere can load it."""
-        return self.executor.map(fn, [(job[0], job[1], self.stores[job[1]], *job[2:])
-                                      for job in jobs])
+        paths = {name: str(Path(path).resolve()) for name, path in self.stores.items()}
+        return self.executor.map(fn, [(job[0], job[1], paths[job[1]], *job[2:]) for job in jobs])
 
     def close(self) -> None:
         """Stop the worker processes (idempotent)."""
