@@ -122,6 +122,7 @@ class KillsItsNode(RayExecutor):
                 self.killed_with_left = len(tasks) - 1
                 self.cluster.remove_node(self.doomed, allow_graceful=False)
                 self.cluster.add_node(**NODE)
+                self.cluster.wait_for_nodes(timeout=60)  # bounded: raises, never hangs
         return super().map(fn, tasks, kill_once)
 
 
