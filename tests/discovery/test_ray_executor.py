@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from contextlib import contextmanager
 from dataclasses import asdict
 
@@ -78,7 +80,8 @@ def _grid(stores, genome, executor):
     return [asdict(c) for c in res.cells], res.traces, res.jobs[0]["isolation"]
 
 
-def test_screening_and_grids_on_ray_equal_the_local_path(synth_data, monkeypatch):
+def test_screening_grids_and_a_run_on_ray_equal_the_local_path(synth_data, make_run,
+                                                                monkeypatch):
     from autotts.env.store import load_store
 
     paths = {n: str(synth_data / f"{n}.json") for n in ("ModelA/aime24", "ModelB/aime24")}
@@ -90,7 +93,13 @@ def test_screening_and_grids_on_ray_equal_the_local_path(synth_data, monkeypatch
     with monkeypatch.context() as mp:
         mp.setenv(compiled.NO_FAST_ENV, "1")  # the readable cells, the other screening path
         readable = _screen(paths, genomes, None)
-    with local_cluster(workers=2):
+    local_run = _run_one_round(make_run, "local")
+    with local_cluster(workers=2) as (cluster, _):
+        # a whole round as config.toml asks: [run] executor = "ray", ray_address = ...
+        on_ray, where = _run_one_round(make_run, "ray", executor="ray",
+                                       ray_address=cluster.address)
+        assert on_ray == local_run[0] and on_ray["status"] == "ok"
+        assert "RayExecutor tasks" in where and "RayExecutor" not in local_run[1]
         executor = RayExecutor()
         assert executor.workers == 2
         assert _screen(paths, genomes, executor) == local_curves
@@ -100,6 +109,22 @@ def test_screening_and_grids_on_ray_equal_the_local_path(synth_data, monkeypatch
         with monkeypatch.context() as mp:
             mp.setenv(compiled.NO_FAST_ENV, "1")
             assert _screen(paths, genomes, executor) == readable
+        # another process joins the cluster by its address, as `--ray-address` does
+        assert _screen_elsewhere(cluster.address, paths, genomes[:1]) == local_curves[:1]
+
+
+def _screen_elsewhere(address, paths, genomes):
+    """Screening from a fresh Python process connected to the cluster at ``address``."""
+    code = ("import json, sys\n"
+            "from autotts.discovery.proposers.search.screen import Screener\n"
+            "from autotts.evaluation.executors import RayExecutor\n"
+            "paths, genomes = json.loads(sys.stdin.read())\n"
+            f"ex = RayExecutor(address={address!r})\n"
+            "print(json.dumps(Screener(paths, (0.0, 0.5, 1.0), executor=ex)"
+            ".curves(genomes, [0, 1, 2])))\n")
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps([paths, genomes]),
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 class KillsItsNode(RayExecutor):
@@ -126,12 +151,13 @@ class KillsItsNode(RayExecutor):
         return super().map(fn, tasks, kill_once)
 
 
-def _run_one_round(make_run, name, executor):
+def _run_one_round(make_run, name, inject=None, **cfg):
+    """A one-round run of the search; its numbers, and where its grid ran."""
     from autotts.discovery.loop import run_loop
 
-    run = make_run(name, rounds=1, seed=3, proposer="search", proposer_settings=SMALL)
-    if executor is not None:
-        run.executor = executor  # the run's Ray executor, as [run] executor = "ray" makes
+    run = make_run(name, rounds=1, seed=3, proposer="search", proposer_settings=SMALL, **cfg)
+    if inject is not None:
+        run.executor = inject  # the run's Ray executor, as [run] executor = "ray" makes
     proposer = SearchProposer(**SMALL)
     try:
         run_loop(run, proposer)
@@ -140,19 +166,18 @@ def _run_one_round(make_run, name, executor):
     (st,) = round_states(run)
     results = json.loads((run.dir / "rounds" / "r0001" / "results.json").read_text())
     baselines = json.loads((run.dir / "baselines" / "search.json").read_text())
-    return st, results["cells"], baselines
+    numbers = {"status": st["status"], "screening": st["proposal_meta"], "score": st["score"],
+               "cells": results["cells"], "baselines": baselines}
+    return numbers, st["isolation"]["detail"]
 
 
 def test_a_round_survives_its_worker_node_being_killed(make_run):
-    local_st, local_cells, local_baselines = _run_one_round(make_run, "local", None)
+    local, _ = _run_one_round(make_run, "local")
     with local_cluster(workers=1) as (cluster, (doomed,)):
         killer = KillsItsNode(cluster, doomed)
-        st, cells, baselines = _run_one_round(make_run, "ray", killer)
+        on_ray, _ = _run_one_round(make_run, "ray", inject=killer)
         alive = [n for n in ray.nodes() if n["Alive"]]
     assert killer.killed_with_left and killer.killed_with_left > 0  # killed mid-screening
     assert len(alive) == 2 and doomed.unique_id not in {n["NodeID"] for n in alive}
-    assert st["status"] == local_st["status"] == "ok"
-    assert st["proposal_meta"] == local_st["proposal_meta"]  # the same screening numbers
-    assert st["score"] == local_st["score"]
-    assert cells == local_cells
-    assert baselines == local_baselines
+    assert on_ray["status"] == "ok"
+    assert on_ray == local  # screening, score, cells and baselines: the same numbers
