@@ -9,8 +9,15 @@ import click
 
 from autotts.discovery.proposers import ProposerError, make_proposer
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
-from autotts.discovery.run.config import ISOLATION_MODES, ConfigError, RunConfig, cli_fields
+from autotts.discovery.run.config import (
+    ISOLATION_MODES,
+    RUN_EXECUTORS,
+    ConfigError,
+    RunConfig,
+    cli_fields,
+)
 from autotts.discovery.run.files import RunError, read_json
+from autotts.evaluation.executors import RayUnavailable
 from autotts.keyvalue import parse_pairs
 
 run_arg = click.argument("run_dir", metavar="RUN", type=click.Path(file_okay=False, path_type=Path))
@@ -26,6 +33,9 @@ def _fail(exc: Exception) -> None:
     raise CommandError(*found) from None
 
 
+CHOICES = {"isolation": ISOLATION_MODES, "executor": RUN_EXECUTORS}
+
+
 def _option(flat: str, f):
     """The click option of one config field (type, default and help from the field)."""
     name, text, default = f.metadata["cli"], f.metadata["help"], f.default
@@ -38,8 +48,8 @@ def _option(flat: str, f):
         return click.option(name, flat, multiple=True, metavar=metavar, help=text)
     if isinstance(default, int):
         return click.option(name, flat, type=click.IntRange(min=0), default=None, help=text)
-    if flat == "isolation":
-        return click.option(name, flat, type=click.Choice(ISOLATION_MODES), default=None,
+    if flat in CHOICES:
+        return click.option(name, flat, type=click.Choice(CHOICES[flat]), default=None,
                             help=text)
     if flat == "seed_dir":
         return click.option(name, flat, default=None, help=text,
@@ -224,7 +234,7 @@ def report_cmd(run_dir, compare) -> None:
         if sel is None or run.meta.get("status") != "finished":
             finalize(run, phases=Phases(click.echo))
         path = write_report(run, _open(compare) if compare else None)
-    except (RunError, ValueError) as exc:
+    except (RunError, ValueError, RayUnavailable) as exc:
         _fail(exc)
     click.echo(f"report: {path}")
 
@@ -249,7 +259,7 @@ def full_cmd(run_dir, round_n) -> None:
     try:
         with RunLock(run.dir):
             full = full_evaluate(run, st)["full"]
-    except (RunError, ValueError) as exc:
+    except (RunError, ValueError, RayUnavailable) as exc:
         _fail(exc)
     line = f"round {round_n}, {full['seeds']} seeds: {full['status']}"
     if full.get("score"):

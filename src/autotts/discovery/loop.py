@@ -43,6 +43,7 @@ def main(run: Run, proposer, *, max_new: int | None = None, finish: bool = True,
     phases = Phases(say)
     with RunLock(run.dir):
         budget = start_budget(run)
+        _ = run.executor  # connect to Ray now: no Ray or no cluster stops the run here
         baselines = search_baselines(run, phases)
         start_sandbox(run)
         for st in rounds_to_run(run, budget, max_new, say):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from autotts import install_hint
+from autotts.errors import AutoTTSError
 
 if TYPE_CHECKING:  # imported on first use: multiprocessing costs start-up time
     from concurrent.futures import ProcessPoolExecutor
@@ -101,27 +102,57 @@ def close_pools() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-class RayExecutor:
-    """Ray tasks (one CPU each). Uses a running Ray instance when there is one."""
+class RayUnavailable(AutoTTSError, RuntimeError):
+    """Ray is not installed, or the cluster at the given address cannot be reached."""
 
-    def __init__(self, workers: int | None = None, address: str | None = None):
+
+def _check_reachable(address: str) -> None:
+    """Fail at once when nothing listens at a ``host:port`` address (``ray.init``
+    would retry for minutes); other forms (``auto``, ``ray://``) go to Ray as given."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "/" in host:
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise RayUnavailable(f"no Ray cluster answers at {address} ({exc.strerror or exc}); "
+                             "start one with `ray start --head` or fix --ray-address") from None
+
+
+class RayExecutor:
+    """Ray tasks (one CPU each). Uses a running Ray instance when there is one,
+    else connects to ``address`` (or ``RAY_ADDRESS``), else starts a local one.
+    A task whose node dies is run again elsewhere (``max_retries``); tasks are
+    pure functions of their arguments, so a retry gives the same result."""
+
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 max_retries: int = 3):
         try:
             import ray
         except ImportError:
-            raise RuntimeError(f"the ray executor needs Ray: {install_hint('ray')}") from None
+            raise RayUnavailable(f"the ray executor needs Ray: {install_hint('ray')}") from None
         self._ray = ray
+        self.max_retries = max_retries
         if not ray.is_initialized():
             address = address or os.environ.get("RAY_ADDRESS")
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
             if address:
-                ray.init(address=address, **kwargs)
-            else:
-                ray.init(num_cpus=workers, **kwargs)
-        self.workers = workers or int(ray.available_resources().get("CPU", 1))
+                _check_reachable(address)
+            try:
+                if address:
+                    ray.init(address=address, **kwargs)
+                else:
+                    ray.init(num_cpus=workers, **kwargs)
+            except (ConnectionError, RuntimeError) as exc:
+                raise RayUnavailable(f"cannot connect to Ray at {address or 'a local start'}: "
+                                     f"{exc}") from None
+        self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
 
     def map(self, fn, tasks, on_done=None):
         ray = self._ray
-        remote = ray.remote(num_cpus=1)(fn)
+        remote = ray.remote(num_cpus=1, max_retries=self.max_retries)(fn)
         refs = [remote.remote(task) for task in tasks]
         index = {ref: k for k, ref in enumerate(refs)}
         results: list[Any] = [None] * len(tasks)
@@ -135,12 +166,14 @@ class RayExecutor:
         return results
 
 
-def make_executor(name: str = "process", workers: int = 1) -> Executor:
-    """The executor called ``name`` (one of :data:`EXECUTORS`) with ``workers`` workers."""
+def make_executor(name: str = "process", workers: int = 1,
+                  address: str | None = None) -> Executor:
+    """The executor called ``name`` (one of :data:`EXECUTORS`) with ``workers``
+    workers; ``address``: the Ray cluster to use (``ray`` only)."""
     if name == "serial":
         return SerialExecutor()
     if name == "process":
         return ProcessExecutor(workers)
     if name == "ray":
-        return RayExecutor(workers)
+        return RayExecutor(workers, address)
     raise ValueError(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")

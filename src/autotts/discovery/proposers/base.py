@@ -52,6 +52,7 @@ class ProposalContext:
     search_stores: tuple[tuple[str, str], ...] = ()
     betas: tuple[float, ...] = ()
     workers: int = 0
+    executor: Any = None     # where that trusted work runs (a Ray executor); None: here
     # The beta contract's budget-reach rule the loop will apply (min_branches,
     # min_sc_share; None when the contract is off) and SC@64's tokens per search
     # store, so a built-in proposer need not propose what the loop would refuse.

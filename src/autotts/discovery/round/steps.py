@@ -100,6 +100,7 @@ def propose(run: Run, st: RoundState, proposer, done: list[dict], total: int) ->
                               search_stores=tuple((r["name"], r["path"])
                                                   for r in run.store_refs("search")),
                               betas=tuple(run.cfg.run.betas), workers=run.workers(),
+                              executor=run.executor,
                               reach_rule={k: v for k, v in run.cfg.contract.rule().items()
                                           if k != "tolerance"}
                               if run.cfg.contract.enabled else None,
@@ -157,7 +158,7 @@ def evaluate_in_sandbox(run: Run, st: RoundState) -> None:
     seeds = run.cfg.run.round_seed_list  # a screening prefix when [run] screen_seeds > 0
     # a byte-identical generated design runs on the trusted kernel here; all else: sandbox
     res = (evaluate_generated(source, st.class_name, run.search_stores, grid, seeds,
-                              run.sandbox(), trace_settings=tracing)
+                              run.sandbox(), trace_settings=tracing, executor=run.executor)
            or evaluate_candidate(source, st.class_name, run.search_stores, grid,
                                  seeds, run.sandbox(), trace_settings=tracing))
     st.seeds, st.screened = len(seeds), run.cfg.run.screening

@@ -7,6 +7,7 @@ from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.run.config import RunConfig
 from autotts.discovery.run.directory import Run
 from autotts.discovery.run.files import write_json
+from autotts.evaluation.executors import Executor
 from autotts.evaluation.runner import Cell, run_cells
 
 BASELINE_GRIDS: dict[str, tuple[str, tuple[float, ...], float]] = {
@@ -24,12 +25,15 @@ def compute_baselines(run: Run, split: str) -> list[dict]:
     """Evaluate the seed baselines on ``split`` once (later calls read them back)."""
     if not run.has_baselines(split):
         write_json(run.dir / "baselines" / f"{split}.json",
-                   baseline_rows(run.store_refs(split), run.cfg, run.workers()))
+                   baseline_rows(run.store_refs(split), run.cfg, run.workers(),
+                                 run.executor))
     return run.baselines(split)
 
 
-def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict]:
-    """Evaluate every baseline setting (trusted built-ins, so in-process, with gold)."""
+def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int,
+                  executor: Executor | None = None) -> list[dict]:
+    """Evaluate every baseline setting (trusted built-ins, so in-process, with gold),
+    on ``executor`` when given (else ``workers`` local processes)."""
     specs: list[tuple[ControllerSpec, bool]] = []
     ids = list(dict.fromkeys(("sc",) + tuple(cfg.run.baselines)))
     for cid in ids:
@@ -41,7 +45,7 @@ def baseline_rows(stores: list[dict], cfg: RunConfig, workers: int) -> list[dict
     cells = [Cell(env=s["name"], path=s["path"], spec=spec) for s in stores for spec, _ in specs]
     heads = [h for _ in stores for _, h in specs]
     results = run_cells(cells, seeds=cfg.run.seed_list, workers=workers, progress=True,
-                        description="baselines")
+                        description="baselines", executor=executor or "process")
     return [{"store": r.env, "controller": c.spec.id, "params": dict(c.spec.params),
              "accuracy": r.accuracy, "tokens": r.tokens, "headline": h,
              "question_correct_rate": r.question_correct_rate,

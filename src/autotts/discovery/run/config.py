@@ -16,6 +16,9 @@ from autotts.toml_text import toml_value
 DEFAULT_BETAS = tuple(round(0.1 * k, 1) for k in range(11))
 DEFAULT_BASELINES = ("sc", "asc", "esc", "parallel-probe", "short-m@k-beta")
 ISOLATION_MODES = ("auto", "strict", "bwrap", "unshare", "none")
+# Where trusted evaluation (the search's screening, generated designs' grids,
+# the built-in baselines) runs: this machine's processes, or Ray tasks.
+RUN_EXECUTORS = ("local", "ray")
 
 
 class ConfigError(InputError, ValueError):
@@ -57,6 +60,12 @@ class RunSection:
     screen_topk: int = _opt(3, "Screening mode: re-run the top K rounds by screened accuracy and "
                             "the top K by screened frontier area in full (default 3).",
                             "--screen-topk")
+    executor: str = _opt("local", "Where trusted evaluation runs (the search's screening, "
+                         "generated designs' grids, baselines): local processes (default) or "
+                         "ray tasks; untrusted candidates always run in the local sandbox.",
+                         "--executor")
+    ray_address: str = _opt("", "Ray cluster address for --executor ray (default: "
+                            "$RAY_ADDRESS, else start a local Ray).", "--ray-address")
 
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.seeds < 1:
@@ -66,6 +75,9 @@ class RunSection:
                               f"(= {self.seeds - 1}), got {self.screen_seeds}")
         if self.screen_topk < 1:
             raise ConfigError("screen_topk must be >= 1")
+        if self.executor not in RUN_EXECUTORS:
+            raise ConfigError(f"executor must be one of {', '.join(RUN_EXECUTORS)}, "
+                              f"got {self.executor!r}")
         if not self.betas or any(not 0.0 <= b <= 1.0 for b in self.betas):
             raise ConfigError("betas must be a non-empty list of values in [0, 1]")
         if list(self.betas) != sorted(set(self.betas)):

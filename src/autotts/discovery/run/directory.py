@@ -24,6 +24,7 @@ from autotts.discovery.run.files import RunError, now, read_json, write_json
 from autotts.discovery.sandbox.evaluate import SandboxSettings
 from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.env.store import ReplayStore, load_store
+from autotts.evaluation.executors import Executor, RayExecutor
 from autotts.fileio import write_atomic
 
 RUN_FORMAT = 1
@@ -52,6 +53,14 @@ class Run:
 
     def workers(self) -> int:
         return self.cfg.sandbox.workers or os.cpu_count() or 1
+
+    @cached_property
+    def executor(self) -> Executor | None:
+        """Where trusted evaluation runs: None for this machine (``[run] executor =
+        "local"``), else the Ray executor (connected on first use)."""
+        if self.cfg.run.executor == "local":
+            return None
+        return RayExecutor(address=self.cfg.run.ray_address or None)
 
     @cached_property
     def fitness(self) -> FitnessRule | None:

@@ -9,6 +9,9 @@ gives the answers and the episode log a sandboxed worker would send, and they
 are graded by the same :func:`~autotts.discovery.sandbox.evaluate.grade`, so
 every cell number is the sandboxed path's; the few traces come from the
 readable controller run in the same order the jobs would have run them.
+Given an executor (Ray), each store's kernel run is one of its tasks
+(:mod:`~autotts.discovery.proposers.search.remote`); the runs come back in
+store order, so the cells are the same.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import time
 import types
 from concurrent.futures import ThreadPoolExecutor
 
-from autotts.discovery.proposers.search import compiled
+from autotts.discovery.proposers.search import compiled, remote
 from autotts.discovery.proposers.search.recognize import generated_genome
 from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, grade
 from autotts.discovery.sandbox.judge.cost_books import encode_ints
 from autotts.env.store import ReplayStore
+from autotts.evaluation.executors import Executor
 
 # What the round records as its isolation: no child ran, the file's code never executed.
 KERNEL_MODE = "kernel"
@@ -42,10 +46,11 @@ def _betas(grid: list[dict]) -> list[float] | None:
 
 def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayStore],
                        settings_grid: list[dict], seeds: list[int], sandbox: SandboxSettings,
-                       trace_settings: list[dict] = ()) -> CandidateEval | None:
+                       trace_settings: list[dict] = (),
+                       executor: Executor | None = None) -> CandidateEval | None:
     """:func:`~autotts.discovery.sandbox.evaluate.evaluate_candidate` for a
     generated design; None when ``source`` is not one (or the kernel is off), so
-    the caller runs the sandbox."""
+    the caller runs the sandbox. ``executor``: where the kernel runs (None: here)."""
     if not compiled.available():
         return None
     found = generated_genome(source)
@@ -55,10 +60,7 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
     genome, cls_name = found
     t0 = time.perf_counter()
     cells, raws = [], []
-    # the kernel releases the GIL: one thread per store, as many as the sandbox's jobs
-    with ThreadPoolExecutor(max(1, min(len(stores), sandbox.workers))) as pool:
-        runs = list(pool.map(lambda s: compiled.run_design(genome, s, betas, seeds,
-                                                           ceiling=sandbox.max_branches), stores))
+    runs = _kernel_runs(genome, stores, betas, seeds, sandbox, executor)
     for store, run in zip(stores, runs):
         for b, params in enumerate(settings_grid):
             opened, depths = run.log(b)
@@ -68,7 +70,24 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
             raws.append((store, dict(params)))
     traces = _traces(source, cls_name, raws, stores, settings_grid, seeds, sandbox,
                      trace_settings)
-    return CandidateEval(cells, None, traces, [dict(KERNEL_JOB)], time.perf_counter() - t0)
+    job = dict(KERNEL_JOB)
+    if executor is not None:  # say where the kernel ran (the cells are the same)
+        detail = job["isolation"]["detail"].replace("in the parent",
+                                                   f"in {type(executor).__name__} tasks")
+        job["isolation"] = {**job["isolation"], "detail": detail}
+    return CandidateEval(cells, None, traces, [job], time.perf_counter() - t0)
+
+
+def _kernel_runs(genome, stores, betas, seeds, sandbox: SandboxSettings,
+                 executor: Executor | None) -> list:
+    """The kernel's run of the design on every store, in store order."""
+    if executor is not None:
+        return executor.map(remote.design_run, [(genome, s, betas, seeds, sandbox.max_branches)
+                                                for s in stores])
+    # the kernel releases the GIL: one thread per store, as many as the sandbox's jobs
+    with ThreadPoolExecutor(max(1, min(len(stores), sandbox.workers))) as pool:
+        return list(pool.map(lambda s: compiled.run_design(genome, s, betas, seeds,
+                                                           ceiling=sandbox.max_branches), stores))
 
 
 def _traces(source, cls_name, cells, stores, grid, seeds, sandbox, trace_settings) -> list[dict]:

@@ -84,7 +84,7 @@ def full_evaluate(run: Run, st: dict) -> dict:
         source = (rdir / "candidate.py").read_text()
         args = (source, st["class_name"], run.search_stores, st["grid"],
                 run.cfg.run.seed_list, run.sandbox())
-        res = evaluate_generated(*args) or evaluate_candidate(*args)
+        res = evaluate_generated(*args, executor=run.executor) or evaluate_candidate(*args)
         doc = {"round": st["round"], "seeds": run.cfg.run.seeds, "screened": False, **res.to_dict()}
         write_json(rdir / FULL_FILE, doc)
         seal_file(run, rel, st["round"])

@@ -73,7 +73,7 @@ def _held_out_round(run: Run, st: dict, full: bool) -> dict:
     grid = st["grid"] if full else [st["score"]["top_params"]]
     source = (round_dir(run.dir, st["round"]) / "candidate.py").read_text()
     res = (evaluate_generated(source, st["class_name"], run.held_out_stores, grid,
-                              run.cfg.run.seed_list, run.sandbox())
+                              run.cfg.run.seed_list, run.sandbox(), executor=run.executor)
            or evaluate_candidate(source, st["class_name"], run.held_out_stores, grid,
                                  run.cfg.run.seed_list, run.sandbox()))
     doc = {"round": st["round"], "full": full, "grid": grid, **res.to_dict()}

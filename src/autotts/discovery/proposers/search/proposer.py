@@ -110,11 +110,12 @@ class SearchProposer:
         if not ctx.search_stores:
             raise ValueError("search proposer: the loop gave no search stores to screen on")
         s = self._screener
-        if s is None or s.stores != dict(ctx.search_stores) or s.betas != tuple(ctx.betas):
+        if (s is None or s.stores != dict(ctx.search_stores) or s.betas != tuple(ctx.betas)
+                or s.executor is not ctx.executor):
             if s is not None:
                 s.close()
             s = self._screener = Screener(dict(ctx.search_stores), ctx.betas,
-                                          ctx.workers or 2)
+                                          ctx.workers or 2, executor=ctx.executor)
         return s
 
     def close(self) -> None:

@@ -6,7 +6,9 @@ screened here, in worker processes of this machine, without the sandbox the
 loop keeps for untrusted candidates. Screening only ever sees the search
 split (the loop hands over its search stores; held-out stores never reach
 the proposer). Each worker loads the stores once; a design is evaluated cell
-by cell ((store, beta) pairs dealt to the workers) on a few seeds.
+by cell ((store, beta) pairs dealt to the workers) on a few seeds. Given an
+executor (Ray), the same jobs go to its workers instead (:mod:`.remote`) and
+their results are put back in job order, so the curves are the same.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import types
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from pathlib import Path
 
 from autotts.discovery.proposers.base import StoreCurves
-from autotts.discovery.proposers.search import compiled
+from autotts.discovery.proposers.search import compiled, remote
 from autotts.discovery.proposers.search.codegen import CLASS_NAME, render
 from autotts.discovery.proposers.search.space import Genome
+from autotts.evaluation.executors import Executor
 
 _STORES: dict = {}  # per worker process: store name -> ReplayStore
 
@@ -60,6 +64,13 @@ def _cell(source: str, store: str, beta: float,
             sum(block.total_cost) / (len(seeds) * n), sum(opened) / len(opened))
 
 
+def _remote_cell(task: tuple) -> tuple[float, float, float]:
+    """``_cell`` of ``(source, name, path, beta, seeds)`` on another executor's worker."""
+    source, name, path, beta, seeds = task
+    _STORES[name] = remote.worker_store(name, path)
+    return _cell(source, name, beta, seeds)
+
+
 def _design_points(genome: Genome, store: str, betas: tuple[float, ...],
                    seeds: tuple[int, ...]) -> list[tuple[float, float, float]]:
     """``_cell`` for every beta at once, on the compiled design kernel."""
@@ -69,12 +80,15 @@ def _design_points(genome: Genome, store: str, betas: tuple[float, ...],
 
 class Screener:
     """Evaluates designs on ``stores`` (name -> path) over ``betas`` with a
-    process pool that lives as long as the screener (started on first use)."""
+    process pool that lives as long as the screener (started on first use), or
+    on ``executor``'s workers when one is given (then no pool is started)."""
 
-    def __init__(self, stores: dict[str, str], betas: Sequence[float], workers: int = 2):
+    def __init__(self, stores: dict[str, str], betas: Sequence[float], workers: int = 2,
+                 executor: Executor | None = None):
         self.stores = dict(stores)
         self.betas = tuple(float(b) for b in betas)
         self.workers = max(1, int(workers))
+        self.executor = executor
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -94,14 +108,19 @@ class Screener:
         seeds = tuple(seeds)
         # expensive cells (high beta) first, so no worker is left with a long tail
         order = sorted(range(len(cells)), key=lambda j: -cells[j][2])
-        futures = {j: self._executor().submit(_cell, *cells[j], seeds) for j in order}
+        if self.executor is not None:
+            points = self._remote(_remote_cell, [(*cells[j], seeds) for j in order])
+            results = dict(zip(order, points))
+        else:
+            futures = {j: self._executor().submit(_cell, *cells[j], seeds) for j in order}
+            results = {j: futures[j].result() for j in range(len(cells))}
         out: list[StoreCurves] = []
         j = 0
         for _ in sources:
             curves: StoreCurves = {s: [] for s in self.stores}
             for store in self.stores:
                 for beta in self.betas:
-                    acc, tokens, opened = futures[j].result()
+                    acc, tokens, opened = results[j]
                     curves[store].append({"beta": beta, "accuracy": acc, "tokens": tokens,
                                           "opened": opened})
                     j += 1
@@ -111,11 +130,21 @@ class Screener:
     def _compiled_curves(self, genomes: Sequence[Genome],
                          seeds: tuple[int, ...]) -> list[StoreCurves]:
         """:meth:`curves` on the compiled design kernel: one job per (design, store)."""
-        jobs = [[self._executor().submit(_design_points, g, store, self.betas, seeds)
-                 for store in self.stores] for g in genomes]
+        jobs = [(g, store, self.betas, seeds) for g in genomes for store in self.stores]
+        if self.executor is not None:
+            points = iter(self._remote(remote.design_points, jobs))
+        else:
+            futures = [self._executor().submit(_design_points, *job) for job in jobs]
+            points = (f.result() for f in futures)
         return [{store: [{"beta": beta, "accuracy": acc, "tokens": tokens, "opened": opened}
-                         for beta, (acc, tokens, opened) in zip(self.betas, job.result())]
-                 for store, job in zip(self.stores, row)} for row in jobs]
+                         for beta, (acc, tokens, opened) in zip(self.betas, next(points))]
+                 for store in self.stores} for _ in genomes]
+
+    def _remote(self, fn, jobs: list[tuple]) -> list:
+        """``fn`` of every job on the executor, in job order; each job's store
+        name is followed by its path, so a worker anywhere can load it."""
+        paths = {name: str(Path(path).resolve()) for name, path in self.stores.items()}
+        return self.executor.map(fn, [(job[0], job[1], paths[job[1]], *job[2:]) for job in jobs])
 
     def close(self) -> None:
         """Stop the worker processes (idempotent)."""
