@@ -11,7 +11,10 @@
    search's first fidelity), ``Screener`` with 2 workers, kernel against
    ``AUTOTTS_NO_FAST=1``; the curves are checked equal.
 
-Median of ``--repeats`` (default 5) runs on this machine in one invocation::
+Median of ``--repeats`` (default 5) runs on this machine in one invocation;
+each run also records its CPU seconds (``cpu_s``). For the sandboxed grid that
+figure leaves out the sandboxed workers (they run in bwrap's PID namespace and
+are not counted to the job), so it is no measure of the readable path's work::
 
     python bench/bench_design_kernel.py [--round results/search-v2/default-s0/rounds/r0003]
 """
@@ -112,7 +115,7 @@ def main() -> None:
     g, s = payload["grid"], payload["screening"]
     print(f"grid ({a.seeds} seeds): kernel {kernel['median_s']:.1f} s, sandboxed readable "
           f"{readable['median_s']:.1f} s, {g['speedup']:.1f}x, identical {same_grid} "
-          f"(load {loads(kernel)} / {loads(readable)})")
+          f"(load {loads(kernel)} / {loads(readable)}); kernel CPU {kernel['median_cpu_s']:.1f} s")
     print(f"screening: {s['designs_per_min_kernel']:.0f} vs {s['designs_per_min_readable']:.0f} "
           f"designs/min, identical {s['identical']}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import time
@@ -57,15 +58,26 @@ def machine() -> dict[str, Any]:
             "date": time.strftime("%Y-%m-%d %H:%M:%S")}
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished (waited-for) children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(fn: Callable[[], Any], repeats: int = 3) -> dict[str, Any]:
-    """Run ``fn`` ``repeats`` times; median seconds, every run and its load average."""
+    """Run ``fn`` ``repeats`` times; median seconds, every run with its load average
+    and the CPU seconds it used (its processes' own, which other jobs on a loaded
+    machine inflate far less than the wall time)."""
     runs = []
     for _ in range(repeats):
         load = os.getloadavg()[0]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         fn()
-        runs.append({"seconds": time.perf_counter() - t0, "load1": load})
-    return {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs}
+        runs.append({"seconds": time.perf_counter() - t0, "cpu_s": cpu_seconds() - c0,
+                     "load1": load})
+    return {"median_s": statistics.median(r["seconds"] for r in runs),
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in runs), "runs": runs}
 
 
 def write_results(name: str, payload: dict[str, Any]) -> Path:

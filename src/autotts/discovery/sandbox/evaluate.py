@@ -205,10 +205,17 @@ def grade(store: ReplayStore, params: dict, raw: dict, seeds: list[int],
     gold = [q.gold for q in store.questions]
     correct = np.array([a is not None and a == gold[i % nq] for i, a in enumerate(answers)],
                        dtype=bool).reshape(ns, nq)
+    return cell_result(store, params, correct, books.cost, books.opened)
+
+
+def cell_result(store: ReplayStore, params: dict, correct: np.ndarray, cost: np.ndarray,
+                opened: np.ndarray) -> CellResult:
+    """A cell's figures from its (seeds, questions) arrays: right or wrong, tokens
+    charged (float) and branches opened."""
     seed_acc = (100 * correct.mean(axis=1)).tolist()
-    seed_tok = books.cost.mean(axis=1).tolist()
+    seed_tok = cost.mean(axis=1).tolist()
     return CellResult(store=store.name, params=dict(params), accuracy=float(np.mean(seed_acc)),
-                      tokens=float(np.mean(seed_tok)), opened=float(np.mean(books.opened)),
+                      tokens=float(np.mean(seed_tok)), opened=float(np.mean(opened)),
                       seed_accuracy=seed_acc, seed_tokens=seed_tok,
                       question_correct_rate=correct.mean(axis=0).tolist(),
-                      question_tokens=books.cost.mean(axis=0).tolist())
+                      question_tokens=cost.mean(axis=0).tolist())

@@ -5,10 +5,14 @@ design kernel, with no sandboxed child.
 "Exactly" means byte-identical to the rendering of the genome it describes
 (:func:`~autotts.discovery.proposers.search.recognize.generated_genome`); an
 edited file, or anything else, goes through the sandbox as before. The kernel
-gives the answers and the episode log a sandboxed worker would send, and they
-are graded by the same :func:`~autotts.discovery.sandbox.evaluate.grade`, so
-every cell number is the sandboxed path's; the few traces come from the
-readable controller run in the same order the jobs would have run them.
+gives each episode's answer id, cost and branches opened; the judge's books
+(:func:`~autotts.discovery.sandbox.judge.cost_books.keep_books`) re-derive
+exactly these from a worker's log, so the kernel's own are graded
+(:func:`~autotts.discovery.sandbox.evaluate.cell_result`, as ``grade`` does)
+without building a log to re-read: the kernel is our code, not the child's
+claim. Every cell number is the sandboxed path's (tests/discovery/sandbox/
+test_generated.py); the few traces come from the readable controller run in
+the same order the jobs would have run them.
 Given an executor (Ray), each store's kernel run is one of its tasks
 (:mod:`~autotts.discovery.proposers.search.remote`); the runs come back in
 store order, so the cells are the same.
@@ -23,8 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from autotts.discovery.proposers.search import compiled, remote
 from autotts.discovery.proposers.search.recognize import generated_genome
-from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, grade
-from autotts.discovery.sandbox.judge.cost_books import encode_ints
+from autotts.discovery.sandbox.evaluate import CandidateEval, SandboxSettings, cell_result
 from autotts.env.store import ReplayStore
 from autotts.evaluation.executors import Executor
 
@@ -62,11 +65,10 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
     cells, raws = [], []
     runs = _kernel_runs(genome, stores, betas, seeds, sandbox, executor)
     for store, run in zip(stores, runs):
+        right = compiled.correct_of(store, run.answers)
         for b, params in enumerate(settings_grid):
-            opened, depths = run.log(b)
-            raw = {"answers": compiled.answer_strings(store, run.answers[b]),
-                   "opened": encode_ints(opened), "depths": encode_ints(depths)}
-            cells.append(grade(store, dict(params), raw, seeds, sandbox.max_branches))
+            cells.append(cell_result(store, params, right[b], run.cost[b].astype(float),
+                                     run.opened[b]))
             raws.append((store, dict(params)))
     traces = _traces(source, cls_name, raws, stores, settings_grid, seeds, sandbox,
                      trace_settings)

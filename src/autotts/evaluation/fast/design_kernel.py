@@ -12,10 +12,12 @@ costs are integers (Δ per probe, the rest of the branch at the finish), so
 they are exact. Needs numba: import this module only when
 :func:`autotts.evaluation.fast.jit.numba_enabled` is true.
 
-numba's disk cache is keyed on this file alone: after editing
-``design_ops.py``, ``design_votes.py`` or ``design_moves.py`` in place, touch
-this file (or delete ``fast/__pycache__/design_kernel.*``) so the kernel is
-compiled again (an installed upgrade rewrites every file, which is enough).
+numba's disk cache is keyed on this file alone (its contents: touching it is
+not enough): after editing ``design_ops.py``, ``design_votes.py`` or
+``design_moves.py`` in place, delete ``fast/__pycache__/design_kernel.*`` so the
+kernel is compiled again (an installed upgrade rewrites every file, which is
+enough). Every helper is inlined into the one kernel function, so compiling
+takes a minute or more; loading the cached code a fraction of a second.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import types
-from numba.typed import Dict
-
 from autotts.evaluation.fast import design_ops as ops
 from autotts.evaluation.fast.design_moves import (
     DEPTHS,
@@ -42,8 +41,9 @@ from autotts.evaluation.fast.design_moves import (
     stop,
     widen,
 )
+from autotts.evaluation.fast.design_ops import hot
 from autotts.evaluation.fast.design_votes import VOTES, answer, vote
-from autotts.evaluation.fast.jit import helper, kernel
+from autotts.evaluation.fast.jit import kernel
 
 MAX_STEPS = 500      # outer rounds per question (codegen.MAX_STEPS)
 CEILING = 64         # no design opens more (the max_branches knob's range)
@@ -51,7 +51,7 @@ SLOTS = {"vote": VOTES, "widen": WIDENS, "depth": DEPTHS, "prune": PRUNES, "stop
 N_INT, N_FLOAT = 19, 10
 
 
-@helper
+@hot
 def episode(parts, ki, kf, has_ema, limit, ob, orders, qb, dq, err, data, conf, nconf, cache,
             W, SEEN, FC, hist, fs, st):
     """``SearchController.solve`` on one episode; returns the answer id (-1 = None).
@@ -88,7 +88,7 @@ def episode(parts, ki, kf, has_ema, limit, ob, orders, qb, dq, err, data, conf, 
     return answer(c_vote, ki, kf, err, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def reset(W, SEEN, FC, fs, st):
     """Empty the previous episode's pool and scratch counts."""
     for j in range(st[ops.N_PORD]):
@@ -101,22 +101,29 @@ def reset(W, SEEN, FC, fs, st):
     fs[ops.EMA] = 0.0
 
 
-@kernel
+# no reference counting (nrt=False): the kernel allocates nothing, and counting every
+# array bound inside the inlined helpers cost about half its time
+@kernel(nrt=False)
 def design_kernel(parts, ki_all, kf_all, has_ema, ceiling, orders, n_seeds, n_questions, width,
                   n_branches, delta, err_ids, data, conf, nconf, cache, W, SEEN, FC, hist, fs, st,
                   answers, cost, opened, depths):
     """Every (beta, seed, question) episode of one design; ``orders[(s*Q + q)*B + i]``
     is the branch shown at position i. Writes, at e = (beta*S + s)*Q + q, the answer
     id ``answers[e]``, ``cost[e]``, ``opened[e]`` and the opened branches' depths
-    ``depths[e*CEILING + i]`` in opening order."""
-    for bi in range(ki_all.shape[0]):
-        ki = ki_all[bi]
-        kf = kf_all[bi]
-        for s in range(n_seeds):
-            for q in range(n_questions):
+    ``depths[e*ceiling + i]`` in opening order.
+
+    Question by question: one question's branches (a few dozen KB of probes) stay in
+    the CPU's cache for all its betas and seeds, where beta-major order read the whole
+    store (MBs) again for every (beta, seed). Episodes are independent, so the order
+    changes no number."""
+    for q in range(n_questions):
+        limit = min(n_branches[q], ceiling)
+        for bi in range(ki_all.shape[0]):
+            ki = ki_all[bi]
+            kf = kf_all[bi]
+            for s in range(n_seeds):
                 reset(W, SEEN, FC, fs, st)
                 ob = (s * n_questions + q) * width
-                limit = min(n_branches[q], ceiling)
                 a = episode(parts, ki, kf, has_ema, limit, ob, orders, q * width, delta[q],
                             err_ids[q], data, conf, nconf, cache, W, SEEN, FC, hist, fs, st)
                 e = (bi * n_seeds + s) * n_questions + q
@@ -125,29 +132,26 @@ def design_kernel(parts, ki_all, kf_all, has_ema, ceiling, orders, n_seeds, n_qu
                 n = st[ops.N_OPEN]
                 opened[e] = n
                 for i in range(n):
-                    depths[e * CEILING + i] = W[ops.DEP, i]
+                    depths[e * ceiling + i] = W[ops.DEP, i]
 
 
 @dataclass
 class DesignRun:
-    """Raw outcome of one design on one store: arrays shaped (betas, seeds, questions);
-    ``depths`` has CEILING columns per episode (the first ``opened`` are used)."""
+    """Raw outcome of one design on one store: ``answers``, ``cost`` and ``opened``
+    shaped (betas, seeds, questions); ``depths`` (betas, seeds, questions, ceiling),
+    of which each episode's first ``opened`` are written (the rest is never read)."""
 
     answers: np.ndarray
     cost: np.ndarray
     opened: np.ndarray
     depths: np.ndarray
 
-    def log(self, b: int) -> tuple[list[int], list[int]]:
-        """Beta b's episode log in the sandbox's format: (opened, depths) seed-major."""
+    def log(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Beta b's episode log in the sandbox's format: (opened, depths) seed-major,
+        packed only when asked for (grading reads the kernel's costs instead)."""
         opened = self.opened[b].ravel()
-        rows = self.depths[b].reshape(-1, CEILING)
-        return opened.tolist(), [int(d) for row, n in zip(rows, opened) for d in row[:n]]
-
-
-def new_cache():
-    """The dict of weighted-count confidences the kernel fills (keep one per process)."""
-    return Dict.empty(types.UniTuple(types.float64, 2), types.float64)
+        rows = self.depths[b].reshape(opened.shape[0], -1)
+        return opened, rows[np.arange(rows.shape[1]) < opened[:, None]]
 
 
 def run(parts: np.ndarray, ki: np.ndarray, kf: np.ndarray, has_ema: bool, arrays, orders,
@@ -166,16 +170,18 @@ def run(parts: np.ndarray, ki: np.ndarray, kf: np.ndarray, has_ema: bool, arrays
     fs = np.zeros(1, np.float64)
     hist = np.zeros(MAX_STEPS + 1, np.float64)
     n_ep = nb * n_seeds * nq
-    out = DesignRun(np.zeros(n_ep, i64), np.zeros(n_ep, i64), np.zeros(n_ep, i64),
-                    np.zeros(n_ep * CEILING, i64))
+    answers, cost, opened = (np.zeros(n_ep, i64) for _ in range(3))
+    ceiling = min(ceiling, CEILING)
+    # np.empty: pages the kernel never writes (past each episode's opened) stay untouched
+    depths = np.empty(n_ep * ceiling, np.int32)
     data = (arrays.probes, arrays.n_probes, arrays.tokens, arrays.finals, arrays.depth)
     design_kernel.compiled(parts, ki, kf, has_ema, ceiling, orders.ravel(), n_seeds, nq, width,
                            arrays.n_branches, arrays.delta, err_ids, data, conf,
-                           conf_side(conf), cache, W, SEEN, FC, hist, fs, st, out.answers,
-                           out.cost, out.opened, out.depths)
+                           conf_side(conf), cache, W, SEEN, FC, hist, fs, st, answers, cost,
+                           opened, depths)
     shape = (nb, n_seeds, nq)
-    return DesignRun(out.answers.reshape(shape), out.cost.reshape(shape),
-                     out.opened.reshape(shape), out.depths.reshape(shape + (CEILING,)))
+    return DesignRun(answers.reshape(shape), cost.reshape(shape), opened.reshape(shape),
+                     depths.reshape(shape + (ceiling,)))
 
 
 def conf_side(conf: np.ndarray) -> int:

@@ -28,13 +28,13 @@ from autotts.evaluation.fast.design_ops import (
     alive_into,
     c_stats,
     c_sum,
+    hot,
     pool_stats,
     prune_branch,
     sort_by,
     trend_of,
 )
 from autotts.evaluation.fast.design_votes import latest_counts
-from autotts.evaluation.fast.jit import helper
 
 PRUNES = ("none", "patience", "keep_k", "disagree", "settle")
 DEPTHS = ("uniform", "aligned", "paced", "oldest")
@@ -50,7 +50,7 @@ STOPS = ("confidence", "momentum", "stable", "converged", "margin", "first_m")
  F_STEADY_WEIGHT, F_PRUNE_CONF) = range(10)
 
 
-@helper
+@hot
 def count_off(winner, W, SEEN, FC, st):
     """Disagreement streaks of the live branches (left in W[BUF]); returns how many live."""
     m = alive_into(BUF, W, SEEN, FC, st)
@@ -60,7 +60,7 @@ def count_off(winner, W, SEEN, FC, st):
     return m
 
 
-@helper
+@hot
 def prune(code, winner, ki, kf, err, conf, nconf, W, SEEN, FC, st):
     """``prune_X(st, winner, k)``."""
     if code == 1:  # patience
@@ -98,7 +98,7 @@ def prune(code, winner, ki, kf, err, conf, nconf, W, SEEN, FC, st):
         prune_settle(ki[I_SETTLE_LEN], err, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def prune_settle(n, err, W, SEEN, FC, st):
     """A live branch whose last n answers agree (not ERR) exits; its answer joins the pool."""
     sw = st[SEEN_W]
@@ -121,7 +121,7 @@ def prune_settle(n, err, W, SEEN, FC, st):
             add_final(i, a, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def deepen(code, winner, ki, qb, dq, data, W, SEEN, FC, st):
     """``deepen_X(st, winner, k)``; winner is -1 before the warm-up ends."""
     m = alive_into(BUF, W, SEEN, FC, st)
@@ -142,7 +142,7 @@ def deepen(code, winner, ki, qb, dq, data, W, SEEN, FC, st):
             advance(i, max(floor, burst), qb, dq, data, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def widen(code, winner, confv, step, ki, kf, err, hist, fs, W, SEEN, FC, st):
     """``widen_X(...)``: how many branches to open."""
     if code == 1 or code == 2:
@@ -163,7 +163,7 @@ def widen(code, winner, confv, step, ki, kf, err, hist, fs, W, SEEN, FC, st):
     return ki[I_WIDEN_SIZE] if top < kf[F_SHARE] * total or total == 0 else 0
 
 
-@helper
+@hot
 def stop(code, winner, confv, warm, ki, kf, hist, fs, W, SEEN, FC, st):
     """``stop_X(st, winner, conf, warm, k)``."""
     if code == 0:
@@ -185,7 +185,7 @@ def stop(code, winner, confv, warm, ki, kf, hist, fs, W, SEEN, FC, st):
     return st[N_POOL] >= ki[I_FIRST_M]
 
 
-@helper
+@hot
 def converged(winner, n, W, SEEN, FC, st):
     """How many voters gave ``winner`` as their last n answers (finished: their final)."""
     sw = st[SEEN_W]

@@ -17,16 +17,14 @@ computes them; float sums run left to right like Python 3.11's ``sum``.
 
 from __future__ import annotations
 
-from autotts.evaluation.fast.jit import helper
+import numba
 
-try:
-    from numba.extending import register_jitable
-
-    # Called per branch per vote: inlined into the caller so the workspace tuple is not
-    # passed (and reference-counted array by array) on every call.
-    hot = register_jitable(inline="always")
-except ImportError:  # pragma: no cover - the design kernel needs numba anyway
-    hot = helper
+# Every helper of the design kernel is inlined into it at numba's IR level
+# (``njit(inline="always")``; ``register_jitable(inline=...)`` is not inlined when
+# called from a jitted function). A call that stays a call passes the workspace
+# arrays and the store's, each reference-counted (an atomic add and subtract) on
+# every call: that traffic was about half the kernel's time.
+hot = numba.njit(inline="always")
 
 # st layout
 N_OPEN, N_POOL, N_PORD, COST, N_ORDER, N_VOTES, STABLE, LAST_WIN, N_HIST, NF, SEEN_W = range(11)
@@ -98,7 +96,7 @@ def do_step(i, qb, dq, data, W, SEEN, FC, st):
     return W[LAT, i]
 
 
-@helper
+@hot
 def open_n(n, limit, ob, orders, qb, dq, data, W, SEEN, FC, st):
     """``open_branches(st, n)``: up to n new branches, fewer when none is left."""
     for _ in range(n):
@@ -146,7 +144,7 @@ def prune_branch(i, W, SEEN, FC):
     W[DROP, i] = 1
 
 
-@helper
+@hot
 def sort_by(W, ids, m, key, descending):
     """Stable insertion sort of row ``ids`` (first m entries) by row ``key``
     (Python's stable ``sorted``)."""
@@ -203,7 +201,7 @@ def c_clear(W, SEEN, FC, st):
     st[NF] = 0
 
 
-@helper
+@hot
 def py_round(x):
     """Python's ``round(x)`` for a float: nearest integer, ties to even."""
     r = float(int(x)) if x >= 0 else -float(int(-x))
@@ -215,7 +213,7 @@ def py_round(x):
     return int(r)
 
 
-@helper
+@hot
 def voters_majority(W, SEEN, FC, st):
     """``majority`` of the unpruned branches' latest answers (-1 for none)."""
     c_clear(W, SEEN, FC, st)
@@ -237,7 +235,7 @@ def trend_of(trend_len, hist, st):
     return hist[n - 1] - hist[n - m]
 
 
-@helper
+@hot
 def track(conf, alpha, new, hist, fs, st):
     """``track_confidence``: fold conf into the EMA; add or replace the newest point."""
     fs[EMA] = (1 - alpha) * fs[EMA] + alpha * conf

@@ -4,13 +4,14 @@ on the design kernel's arrays: ``vote_X`` and ``answer_X`` for every variant.
 Integer counts read the Beta confidence from the scipy table; weighted
 (float) counts need ``beta_confidence(round(v1, 2), round(v2, 2))`` on
 arbitrary floats, which only scipy gives bit for bit: such values are asked
-of Python once (numba's object mode) and kept in a dict keyed by the unrounded
+of Python once (numba's object mode) and kept in a table keyed by the unrounded
 (v1, v2), which repeat across episodes.
 """
 
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from autotts.controllers.voting import beta_confidence
 from autotts.evaluation.fast.design_ops import (
@@ -31,6 +32,7 @@ from autotts.evaluation.fast.design_ops import (
     c_clear,
     c_stats,
     c_sum,
+    hot,
     pool_stats,
     py_round,
     voters_majority,
@@ -48,19 +50,37 @@ def float_confidence(v1: float, v2: float) -> float:
     return beta_confidence(round(v1, 2), round(v2, 2))
 
 
+CACHE_SLOTS = 1 << 16  # weighted-confidence table: (v1, v2, value) per slot
+CACHE_PROBE = 8        # slots tried per key before asking Python without keeping it
+
+
+def new_cache() -> np.ndarray:
+    """An empty weighted-confidence table (NaN keys never match; one per thread)."""
+    return np.full(3 * CACHE_SLOTS, np.nan)
+
+
 @helper
 def fconf(v1, v2, cache):
-    """``float_confidence(v1, v2)``, from the dict or asked of Python once."""
-    key = (v1, v2)
-    if key in cache:
-        return cache[key]
+    """``float_confidence(v1, v2)``: from the table (open addressing on the exact
+    float pair) or asked of Python once. A plain array, not a typed dict, so the
+    kernel runs without numba's reference counting."""
+    h = int(v1 * 1000003.0 + v2 * 7919.0)
+    free = -1
+    for k in range(CACHE_PROBE):
+        j = 3 * ((h + k) & (CACHE_SLOTS - 1))
+        if cache[j] == v1 and cache[j + 1] == v2:
+            return cache[j + 2]
+        if free < 0 and np.isnan(cache[j]):
+            free = j
+            break
     with numba.objmode(v="float64"):
         v = float_confidence(v1, v2)
-    cache[key] = v
+    if free >= 0:
+        cache[free], cache[free + 1], cache[free + 2] = v1, v2, v
     return v
 
 
-@helper
+@hot
 def latest_counts(err, W, SEEN, FC, st):
     """``latest_counts`` into the scratch dict (an unfinished branch's ERR does not vote)."""
     c_clear(W, SEEN, FC, st)
@@ -71,7 +91,7 @@ def latest_counts(err, W, SEEN, FC, st):
                 c_add(a, 1.0, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def recency_counts(decay, err, W, SEEN, FC, st):
     """``recency_counts``: each voter's last 6 non-ERR answers weighted ``decay ** age``."""
     c_clear(W, SEEN, FC, st)
@@ -96,7 +116,7 @@ def recency_counts(decay, err, W, SEEN, FC, st):
             c_add(W[BUF, m - 1 - age], decay ** float(age) / total, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def first_counts(first_m, W, SEEN, FC, st):
     """``first_counts``: votes of the first ``first_m`` finishers."""
     c_clear(W, SEEN, FC, st)
@@ -104,7 +124,7 @@ def first_counts(first_m, W, SEEN, FC, st):
         c_add(W[LAT, W[ORDER, j]], 1.0, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def length_counts(len_power, W, SEEN, FC, st):
     """``length_counts``: finished answers weighted (shortest / own depth) ** len_power."""
     c_clear(W, SEEN, FC, st)
@@ -120,7 +140,7 @@ def length_counts(len_power, W, SEEN, FC, st):
         c_add(W[LAT, i], w, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def steady_counts(wt, W, SEEN, FC, st):
     """Finished answers weighted ``1 + wt * run / 8``, run = settled probes before finishing."""
     c_clear(W, SEEN, FC, st)
@@ -138,7 +158,7 @@ def steady_counts(wt, W, SEEN, FC, st):
         c_add(a, wt * run / 8, W, SEEN, FC, st)
 
 
-@helper
+@hot
 def vote(code, ki, kf, err, conf, nconf, cache, W, SEEN, FC, st):
     """``vote_X(st, k)``: (winner or -1, confidence); sets ``n_votes``."""
     if code == 0:
@@ -170,7 +190,7 @@ def vote(code, ki, kf, err, conf, nconf, cache, W, SEEN, FC, st):
     return w, fconf(v1 * scale, v2 * scale, cache)
 
 
-@helper
+@hot
 def answer(code, ki, kf, err, W, SEEN, FC, st):
     """``answer_X(st, k)``: the final answer id (-1 for None)."""
     if code == 0 and st[N_POOL] > 0:

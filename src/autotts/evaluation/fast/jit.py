@@ -6,9 +6,10 @@ versions: ``.py`` (the source function, run on Python lists) and ``.compiled``
 (numba's, run on numpy arrays; ``None`` without numba). Set
 ``AUTOTTS_NO_NUMBA=1`` to force the plain-Python version.
 
-numba's on-disk cache is keyed on the kernel's own file: after editing a
-helper in another module (e.g. ``episode_ops.py``), touch the kernel files or
-delete ``fast/__pycache__`` so the kernels are recompiled.
+numba's on-disk cache is keyed on the kernel's own file, by its contents (numba
+0.68 hashes the source; touching it changes nothing): after editing a helper in
+another module (e.g. ``episode_ops.py``), delete ``fast/__pycache__`` so the
+kernels are recompiled.
 
 Start-up: when numba's CPU target first starts it imports ``scipy.linalg``
 (about 0.3 s, more than a one-setting evaluation) only to offer ``np.dot``
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,7 @@ except ImportError:  # pragma: no cover - exercised where numba is absent
     _numba = None
 
 
+_START = threading.Lock()  # threads that first need a kernel together start the target once
 LEAN_ENV = "AUTOTTS_LEAN_NUMBA"  # set by autotts.cli.main (inherited by its workers)
 _BLAS_MODULE = "scipy.linalg.cython_blas"
 
@@ -65,22 +68,32 @@ class Kernel:
     """A kernel's plain-Python source and, lazily, its numba compilation."""
 
     py: Callable[..., Any]
+    nrt: bool = True  # False: no reference counting (the kernel must allocate nothing)
     _compiled: Callable[..., Any] | None = None
 
     @property
     def compiled(self) -> Callable[..., Any] | None:
         """The numba version (compiled on first use, cached on disk); None without numba."""
         if self._compiled is None and numba_enabled():
-            # cache=True: later processes load the machine code instead of recompiling.
-            # fastmath stays off so every float operation rounds exactly as in Python.
-            start_target()
-            self._compiled = _numba.njit(cache=True, nogil=True)(self.py)
+            with _START:
+                if self._compiled is None:
+                    # cache=True: later processes load the machine code instead of
+                    # recompiling. fastmath stays off so every float operation rounds
+                    # exactly as in Python.
+                    start_target()
+                    self._compiled = _numba.njit(cache=True, nogil=True,
+                                                 _nrt=self.nrt)(self.py)
         return self._compiled
 
 
-def kernel(fn: Callable[..., Any]) -> Kernel:
-    """Decorator: register ``fn`` as a kernel (see the module docstring)."""
-    return Kernel(fn)
+def kernel(fn: Callable[..., Any] | None = None, *, nrt: bool = True):
+    """Decorator: register ``fn`` as a kernel (see the module docstring); ``@kernel``
+    or ``@kernel(nrt=False)`` for one that allocates nothing (numba then counts no
+    references: every array a call or an inlined helper binds costs two atomic
+    operations otherwise)."""
+    if fn is None:
+        return lambda f: Kernel(f, nrt)
+    return Kernel(fn, nrt)
 
 
 def _identity(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -39,7 +39,7 @@ def kernel_run(genome, store, betas, seeds) -> list[tuple]:
     for b in range(len(betas)):
         opened, depths = run.log(b)
         out.append((compiled.answer_strings(store, run.answers[b]),
-                    run.cost[b].ravel().tolist(), opened, depths))
+                    run.cost[b].ravel().tolist(), opened.tolist(), depths.tolist()))
     return out
 
 

@@ -80,7 +80,7 @@ def _orders(store: ReplayStore, seeds: tuple[int, ...]) -> np.ndarray:
     return seed_orders(store_arrays(store), seeds)
 
 
-_LOCAL = threading.local()  # per thread: the weighted-confidence dict the kernel fills
+_LOCAL = threading.local()  # per thread: the weighted-confidence table the kernel fills
 
 
 def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
@@ -89,10 +89,11 @@ def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
     :class:`~autotts.evaluation.fast.design_kernel.DesignRun`."""
     from autotts.evaluation.fast import design_kernel as dk
     from autotts.evaluation.fast.betatable import confidence_table
+    from autotts.evaluation.fast.design_votes import new_cache
 
     cache = getattr(_LOCAL, "cache", None)
     if cache is None:  # one per thread: the kernel runs without the GIL and fills it
-        cache = _LOCAL.cache = dk.new_cache()
+        cache = _LOCAL.cache = new_cache()
     enc = encode(genome, betas)
     conf = confidence_table(dk.CEILING).ravel()
     return dk.run(enc.parts, enc.ki, enc.kf, enc.has_ema, store_arrays(store),
