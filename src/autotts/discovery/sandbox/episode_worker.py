@@ -1,9 +1,9 @@
 """The worker side of the judge's interference check: each episode alone.
 
 :mod:`autotts.discovery.sandbox.worker` hands a job whose ``kind`` is
-``"episodes"`` to :func:`run_episodes`. The job names one gold-free store
-file, the cells' settings and a list of episodes (cell, question of that
-file, seed). The candidate is imported once here; then every episode runs in
+``"episodes"`` to :func:`run_episodes`. The job names one file of compact
+gold-free questions (:mod:`autotts.discovery.sandbox.compact`), the cells'
+settings and a list of episodes (cell, question of that file, seed). The candidate is imported once here; then every episode runs in
 its own ``os.fork()``-ed grandchild (up to ``IN_FLIGHT`` at once, which hides
 the fork and wake-up latency of a busy machine) that builds the controller, plays that
 one episode exactly as the main run does (same shuffled order, same branch
@@ -159,11 +159,11 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """Play every episode of ``job`` in its own forked process; returns
     ``{"episodes": [record, ...]}`` in the job's order."""
     from autotts.controllers.spec import load_class
-    from autotts.env.store import load_store
+    from autotts.discovery.sandbox.compact import compact_store
 
     cand = str(workdir / job["candidate"])
     _preimport(Path(cand).read_text())
-    store = load_store(workdir / job["store"], name="judge")
+    store = compact_store(json.loads((workdir / job["store"]).read_text()), name="judge")
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
     load_class(target)  # import once, before any fork: every episode starts from this state
     from autotts.env.episode import branch_table

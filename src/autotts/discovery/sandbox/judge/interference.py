@@ -130,16 +130,18 @@ def first_difference(want: dict, got: dict) -> str | None:
 
 
 def _write_job(root: Path, name: str, source: str, class_name, records, cells,
-               episodes, sandbox, fork: bool = True) -> Path:
+               episodes, sandbox, alone: bool) -> Path:
+    """A job of the check: its questions as compact records (sandbox/compact.py);
+    an alone job forks per episode, a twin job plays in one process."""
     workdir = root / name
     workdir.mkdir(parents=True)
     (workdir / "candidate.py").write_text(source)
     (workdir / "store.json").write_text(json.dumps(records))
     job = {"kind": "episodes", "candidate": "candidate.py", "class_name": class_name,
-           "store": "store.json", "cells": cells, "episodes": episodes,
+           "store": "store.json",
+           "cells": cells, "episodes": episodes,
            "max_branches": sandbox.max_branches, "episode_timeout_s": EPISODE_TIMEOUT_S,
-           "fork": fork,
-           "output_bytes": sandbox.limits.output_bytes}
+           "fork": alone, "output_bytes": sandbox.limits.output_bytes}
     (workdir / "job.json").write_text(json.dumps(job))
     return workdir
 
@@ -219,7 +221,7 @@ def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome
         # twin data, none of it unrevealed data of a question the job plays
         # (twin_jobs.py), so fork would buy them nothing; the alone jobs fork
         dirs = [_write_job(root, name, source, class_name, recs, params, eps, sandbox,
-                           fork=name.startswith("alone")) for name, recs, eps, _ in jobs]
+                           alone=name.startswith("alone")) for name, recs, eps, _ in jobs]
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
         order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j][2]))
         start = time.monotonic()
