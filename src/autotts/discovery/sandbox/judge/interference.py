@@ -43,6 +43,7 @@ from autotts.discovery.sandbox.judge.cost_books import decode_ints
 from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import JobOutcome, run_job
+from autotts.evaluation.fast.betatable import confidence_table
 
 RATE = 0.01          # the smallest share of interfering episodes the check must catch ...
 CONFIDENCE = 0.999   # ... with at least this probability
@@ -141,7 +142,9 @@ def _write_job(root: Path, name: str, source: str, class_name, records, cells,
            "store": "store.json",
            "cells": cells, "episodes": episodes,
            "max_branches": sandbox.max_branches, "episode_timeout_s": EPISODE_TIMEOUT_S,
-           "fork": alone, "output_bytes": sandbox.limits.output_bytes}
+           "fork": alone, "output_bytes": sandbox.limits.output_bytes,
+           # scipy's Beta confidences: the worker need not import scipy (episode_worker.py)
+           "beta_table": confidence_table(sandbox.max_branches).tolist()}
     (workdir / "job.json").write_text(json.dumps(job))
     return workdir
 
