@@ -49,3 +49,29 @@ def test_beta_confidence_matches_scipy_stats_bit_for_bit_over_every_pair():
     ref = 1 - beta.cdf(0.5, v1 + 1, v2 + 1)  # the same ufunc, element by element
     for a, b, r in zip(v1.ravel().tolist(), v2.ravel().tolist(), ref.ravel().tolist()):
         assert beta_confidence(a, b) == r, (a, b)
+
+
+def test_preset_confidences_give_scipys_floats_without_importing_scipy():
+    """A sandboxed job of the judge gets the parent's table (preset_confidences)
+    and need not import scipy; a pair past the table still asks scipy."""
+    import json
+    import subprocess
+    import sys
+
+    from autotts.evaluation.fast.betatable import confidence_table
+
+    code = ("import json, sys\n"
+            "from autotts.controllers.voting import beta_confidence, preset_confidences\n"
+            "preset_confidences(json.loads(sys.stdin.read()))\n"
+            "inside = [beta_confidence(a, b) for a in range(65) for b in range(a + 1)]\n"
+            "before = 'scipy' in sys.modules\n"
+            "past = [beta_confidence(70, 3), beta_confidence(2.5, 1.0), beta_confidence(3, 5)]\n"
+            "print(json.dumps([inside, before, past, 'scipy' in sys.modules]))\n")
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(
+        confidence_table(64).tolist()), capture_output=True, text=True, check=True)
+    inside, before, past, after = json.loads(out.stdout)
+    ref = 1 - beta.cdf(0.5, np.array([70, 2.5, 3]) + 1, np.array([3, 1.0, 5]) + 1)
+    assert inside == [float(1 - beta.cdf(0.5, a + 1, b + 1)) if a else 0.0
+                      for a in range(65) for b in range(a + 1)]
+    assert (before, after) == (False, True)
+    assert past == ref.tolist()

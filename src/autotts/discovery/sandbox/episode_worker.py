@@ -1,9 +1,9 @@
 """The worker side of the judge's interference check: each episode alone.
 
 :mod:`autotts.discovery.sandbox.worker` hands a job whose ``kind`` is
-``"episodes"`` to :func:`run_episodes`. The job names one gold-free store
-file, the cells' settings and a list of episodes (cell, question of that
-file, seed). The candidate is imported once here; then every episode runs in
+``"episodes"`` to :func:`run_episodes`. The job names one file of compact
+gold-free questions (:mod:`autotts.discovery.sandbox.compact`), the cells'
+settings and a list of episodes (cell, question of that file, seed). The candidate is imported once here; then every episode runs in
 its own ``os.fork()``-ed grandchild (up to ``IN_FLIGHT`` at once, which hides
 the fork and wake-up latency of a busy machine) that builds the controller, plays that
 one episode exactly as the main run does (same shuffled order, same branch
@@ -21,12 +21,14 @@ import json
 import os
 import selectors
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 EPISODE_TIMEOUT_S = 30.0   # wall seconds one episode may take (honest ones take milliseconds)
 RESULT_CAP = 1 << 20       # bytes one episode may send back
+SCIPY_FLAG = "_scipy"      # in an episode's record: its process had imported scipy
 
 
 def _play(store, target: str, params: dict, qi: int, seed: int, max_branches: int) -> dict:
@@ -60,6 +62,7 @@ def _child(w: int, play) -> None:
             record = play()
         except BaseException as exc:  # noqa: BLE001 - the candidate's failure is a record
             record = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        record[SCIPY_FLAG] = "scipy.special" in sys.modules  # see _adopt_scipy
         data = json.dumps(record).encode()
         view = memoryview(data)
         while view:
@@ -125,19 +128,36 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _preimport(source: str) -> None:
+def _preimport(source: str, table) -> None:
     """Import, once before any fork, the trusted modules episodes import lazily
-    (the helpers' scipy costs ~0.3 s, which every forked process would pay
-    again); nothing of the candidate runs here."""
+    (scipy costs ~0.3 s, which every forked process would pay again); nothing
+    of the candidate runs here. The helpers' ``beta_confidence`` reads scipy's
+    floats from ``table`` (sent by the parent) instead, so scipy is left out
+    unless the candidate names it: it would make every fork dearer (its
+    libraries double the worker's mappings)."""
     import importlib
 
+    from autotts.controllers.voting import preset_confidences
+
+    preset_confidences(table or [])
     mods = ["autotts.discovery.sandbox.recording", "autotts.evaluation.protocol"]
-    if "scipy" in source or "beta_confidence" in source:  # the helper that loads scipy
+    if "scipy" in source or ("beta_confidence" in source and not table):
         mods.append("scipy.special")
     if "scipy" in source:
         mods.append("scipy.stats")
     for name in mods:
         importlib.import_module(name)
+
+
+def _adopt_scipy(record: dict) -> dict:
+    """``record`` without its scipy flag; when its process had to import scipy
+    (a confidence past the table, weighted votes), import it here too, so the
+    episodes forked from now on inherit it instead of each paying for it."""
+    if record.pop(SCIPY_FLAG, False) and "scipy.special" not in sys.modules:
+        import scipy.special  # noqa: F401 - imported for the forks to inherit
+
+        gc.freeze()
+    return record
 
 
 def _detach(running: dict, sel, r: int) -> None:
@@ -159,11 +179,11 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """Play every episode of ``job`` in its own forked process; returns
     ``{"episodes": [record, ...]}`` in the job's order."""
     from autotts.controllers.spec import load_class
-    from autotts.env.store import load_store
+    from autotts.discovery.sandbox.compact import compact_store
 
     cand = str(workdir / job["candidate"])
-    _preimport(Path(cand).read_text())
-    store = load_store(workdir / job["store"], name="judge")
+    _preimport(Path(cand).read_text(), job.get("beta_table"))
+    store = compact_store(json.loads((workdir / job["store"]).read_text()), name="judge")
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
     load_class(target)  # import once, before any fork: every episode starts from this state
     from autotts.env.episode import branch_table
@@ -177,6 +197,13 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if not job.get("fork", True):  # the twin jobs: see interference.py for why no fork
         return {"episodes": [_guarded(lambda: _play(store, target, cells[c], qi, seed, max_b))
                              for c, qi, seed in episodes]}
+    return {"episodes": _fork_each(episodes, lambda c, qi, seed: _play(
+        store, target, cells[c], qi, seed, max_b), timeout)}
+
+
+def _fork_each(episodes: list, play, timeout: float) -> list[dict]:
+    """``play(cell, question, seed)``'s record of every episode, each played in
+    its own forked process (up to ``IN_FLIGHT`` at once), in ``episodes``' order."""
     out: list[dict] = [{}] * len(episodes)
     running: dict[int, _Running] = {}
     sel = selectors.DefaultSelector()
@@ -188,7 +215,7 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
             pid = os.fork()
             if pid == 0:
                 _detach(running, sel, r)
-                _child(w, lambda: _play(store, target, cells[cell], qi, seed, max_b))
+                _child(w, lambda: play(cell, qi, seed))
             os.close(w)
             running[r] = _Running(nxt, pid, r, time.monotonic() + timeout)
             sel.register(r, selectors.EVENT_READ)
@@ -196,6 +223,6 @@ def run_episodes(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
         for run in _pump(running, sel, timeout):
             sel.unregister(run.r)
             del running[run.r]
-            out[run.k] = _finish(run)
+            out[run.k] = _adopt_scipy(_finish(run))
     sel.close()
-    return {"episodes": out}
+    return out

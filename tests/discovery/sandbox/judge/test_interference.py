@@ -123,6 +123,13 @@ def _first_to_end(ep):
     return ep.latest(i)
 
 
+def _branches(rec: dict) -> list[tuple]:
+    """The (probe answers, length, final answer) branches of a compact record."""
+    labels = rec["labels"]
+    return [(tuple(labels[x] for x in row), t, labels[f])
+            for row, t, f in zip(rec["rows"], rec["tokens"], rec["finals"])]
+
+
 def test_no_twin_job_holds_unrevealed_data_of_a_question_it_plays(store):
     from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 
@@ -138,9 +145,44 @@ def test_no_twin_job_holds_unrevealed_data_of_a_question_it_plays(store):
     for records, _, where in jobs:
         mine = [sample[k].question for k in where]
         assert len(mine) == len(set(mine)) <= len(store.questions) // 2
-        held = {(tuple(p), t, f) for rec in records for p, t, f in rec["each_branch"]}
+        held = {b for rec in records for b in _branches(rec)}
         for k in where:   # only the one branch its episode stepped to the end
             e = sample[k]
             shown = real_record(store, e.question)["each_branch"][
                 shuffled_order(e.seed, store.questions[e.question].n_branches)[0]]
             assert held & real[e.question] == {(tuple(shown[0]), shown[1], shown[2])}
+
+
+def _fields(q):
+    return (q.index, q.text, q.gold, q.gold_id, q.delta, q.labels, q.probes.tolist(),
+            q.n_probes.tolist(), q.tokens.tolist(), q.finals.tolist())
+
+
+@pytest.mark.parametrize("name", ["ModelA/aime24", "ModelB/aime24"])
+def test_a_compact_record_is_the_question_its_gold_free_record_compiles_to(synth_data, name):
+    """The alone jobs' compact records (sandbox/compact.py) give the worker
+    exactly the question the main run's job compiled from its gold-free record."""
+    import json
+
+    from autotts.discovery.sandbox.compact import compact_record, compact_store
+
+    store = load_store(synth_data / f"{name}.json", name=name)
+    sent = json.loads(json.dumps([compact_record(q) for q in store.questions]))
+    want = store_from_records([real_record(store, qi) for qi in range(len(store.questions))],
+                              name="judge")
+    got = compact_store(sent, name="judge")
+    assert [_fields(q) for q in got.questions] == [_fields(q) for q in want.questions]
+    assert any(q.gold_id >= 0 for q in store.questions)  # the real gold ids were there to hide
+    assert all(q.gold_id == -1 for q in got.questions)
+
+
+def test_a_compact_twin_is_the_question_its_twin_record_compiles_to(store):
+    """The twin jobs' compact records: the question the twin's gold-free record compiles to."""
+    from autotts.discovery.sandbox.compact import compact_from_record, compact_store
+
+    pool, rng = donor_pool(store), random.Random(3)
+    records = [twin_record(store, qi, 5, [0, 2, 1], pool, rng)
+               for qi in range(len(store.questions))]
+    want = store_from_records(records, name="judge")
+    got = compact_store([compact_from_record(r) for r in records], name="judge")
+    assert [_fields(q) for q in got.questions] == [_fields(q) for q in want.questions]

@@ -43,6 +43,7 @@ from autotts.discovery.sandbox.judge.cost_books import decode_ints
 from autotts.discovery.sandbox.judge.twin_jobs import alone_jobs, twin_jobs
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
 from autotts.discovery.sandbox.process import JobOutcome, run_job
+from autotts.evaluation.fast.betatable import confidence_table
 
 RATE = 0.01          # the smallest share of interfering episodes the check must catch ...
 CONFIDENCE = 0.999   # ... with at least this probability
@@ -130,16 +131,20 @@ def first_difference(want: dict, got: dict) -> str | None:
 
 
 def _write_job(root: Path, name: str, source: str, class_name, records, cells,
-               episodes, sandbox, fork: bool = True) -> Path:
+               episodes, sandbox, alone: bool) -> Path:
+    """A job of the check: its questions as compact records (sandbox/compact.py);
+    an alone job forks per episode, a twin job plays in one process."""
     workdir = root / name
     workdir.mkdir(parents=True)
     (workdir / "candidate.py").write_text(source)
     (workdir / "store.json").write_text(json.dumps(records))
     job = {"kind": "episodes", "candidate": "candidate.py", "class_name": class_name,
-           "store": "store.json", "cells": cells, "episodes": episodes,
+           "store": "store.json",
+           "cells": cells, "episodes": episodes,
            "max_branches": sandbox.max_branches, "episode_timeout_s": EPISODE_TIMEOUT_S,
-           "fork": fork,
-           "output_bytes": sandbox.limits.output_bytes}
+           "fork": alone, "output_bytes": sandbox.limits.output_bytes,
+           # scipy's Beta confidences: the worker need not import scipy (episode_worker.py)
+           "beta_table": confidence_table(sandbox.max_branches).tolist()}
     (workdir / "job.json").write_text(json.dumps(job))
     return workdir
 
@@ -219,7 +224,7 @@ def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome
         # twin data, none of it unrevealed data of a question the job plays
         # (twin_jobs.py), so fork would buy them nothing; the alone jobs fork
         dirs = [_write_job(root, name, source, class_name, recs, params, eps, sandbox,
-                           fork=name.startswith("alone")) for name, recs, eps, _ in jobs]
+                           alone=name.startswith("alone")) for name, recs, eps, _ in jobs]
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
         order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j][2]))
         start = time.monotonic()

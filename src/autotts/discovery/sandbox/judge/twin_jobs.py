@@ -1,6 +1,7 @@
 """How the interference check's sampled episodes are dealt to sandboxed jobs.
 
-The "alone" jobs get the real gold-free questions of their sampled episodes.
+The "alone" jobs get the real gold-free questions of their sampled episodes
+(compiled, :mod:`autotts.discovery.sandbox.compact`).
 The twins are dealt to several "twin" jobs so that no twin job ever holds
 unrevealed data of a question it plays: a job holds at most ONE episode of
 each question (twins of the same question for other seeds carry what those
@@ -16,7 +17,8 @@ import math
 import random
 from collections import defaultdict
 
-from autotts.discovery.sandbox.judge.twins import donor_pool, real_record, twin_record
+from autotts.discovery.sandbox.compact import compact_from_record, compact_record
+from autotts.discovery.sandbox.judge.twins import donor_pool, store_branches, twin_record
 
 
 def pack(sample, stores) -> list[int]:
@@ -43,8 +45,9 @@ def pack(sample, stores) -> list[int]:
 
 def alone_jobs(sample, stores, parts: int) -> list[tuple[list, list, list]]:
     """The "alone" jobs: the sample dealt round-robin to ``parts`` jobs, each
-    with the real gold-free records of its questions; (records, episodes,
-    positions in the sample) per job, an episode being [cell, record, seed]."""
+    with the real gold-free questions it plays, as :func:`compact_record`-s;
+    (records, episodes, positions in the sample) per job, an episode being
+    [cell, record, seed]."""
     out = []
     for p in range(max(1, min(parts, len(sample)))):
         index: dict[tuple[int, int], int] = {}
@@ -54,7 +57,7 @@ def alone_jobs(sample, stores, parts: int) -> list[tuple[list, list, list]]:
             key = (e.store, e.question)
             if key not in index:
                 index[key] = len(records)
-                records.append(real_record(stores[e.store], e.question))
+                records.append(compact_record(stores[e.store].questions[e.question]))
             eps.append([e.cell, index[key], e.seed])
             where.append(k)
         out.append((records, eps, where))
@@ -62,20 +65,22 @@ def alone_jobs(sample, stores, parts: int) -> list[tuple[list, list, list]]:
 
 
 def twin_jobs(sample, stores, rng: random.Random) -> list[tuple[list, list, list]]:
-    """The twin jobs (see the module docstring), in :func:`alone_jobs`' format."""
+    """The twin jobs (see the module docstring), in :func:`alone_jobs`' format
+    (the twins as compact records too)."""
     job = pack(sample, stores)
     twins = [([], [], []) for _ in range(max(job) + 1 if job else 0)]
     played = defaultdict(set)               # (job, store) -> questions it plays
     for k, e in enumerate(sample):
         played[(job[k], e.store)].add(e.question)
-    pools = {}
+    pools, tables = {}, {s: store_branches(stores[s]) for s in {e.store for e in sample}}
     for k, e in enumerate(sample):
         key = (job[k], e.store)
         if key not in pools:
-            pools[key] = donor_pool(stores[e.store], exclude=frozenset(played[key]))
+            pools[key] = donor_pool(stores[e.store], frozenset(played[key]), tables[e.store])
         records, eps, where = twins[job[k]]
-        records.append(twin_record(stores[e.store], e.question, e.seed, list(e.depths),
-                                   pools[key], rng))
+        records.append(compact_from_record(twin_record(
+            stores[e.store], e.question, e.seed, list(e.depths), pools[key], rng,
+            tables[e.store])))
         eps.append([e.cell, len(records) - 1, e.seed])
         where.append(k)
     return [t for t in twins if t[1]]

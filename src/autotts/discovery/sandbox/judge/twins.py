@@ -60,16 +60,25 @@ class DonorPool:
         return self.branches[rng.choice(rest)] if rest else None
 
 
-def donor_pool(store: ReplayStore, exclude: frozenset[int] = frozenset()) -> DonorPool:
-    """The :class:`DonorPool` of ``store``'s questions not in ``exclude``."""
-    rows = []
+def store_branches(store: ReplayStore) -> list[list[Branch]]:
+    """Every branch of every question of ``store`` as a :data:`Branch`, by
+    question: built once per check and shared by its donor pools and twins
+    (building it per twin was most of the parent's time)."""
+    out = []
     for q in store.questions:
-        if q.index in exclude:
-            continue
-        labels = q.labels
-        finals, tokens = q.finals.tolist(), q.tokens.tolist()
-        for b, probes in enumerate(q.branch_answers()):
-            rows.append((len(probes), q.index, (list(probes), int(tokens[b]), labels[finals[b]])))
+        labels, finals, tokens = q.labels, q.finals.tolist(), q.tokens.tolist()
+        out.append([(list(p), int(tokens[b]), labels[finals[b]])
+                    for b, p in enumerate(q.branch_answers())])
+    return out
+
+
+def donor_pool(store: ReplayStore, exclude: frozenset[int] = frozenset(),
+               table: list[list[Branch]] | None = None) -> DonorPool:
+    """The :class:`DonorPool` of ``store``'s questions not in ``exclude``
+    (``table``: :func:`store_branches` of ``store``, when the caller has it)."""
+    table = table if table is not None else store_branches(store)
+    rows = [(len(br[0]), q.index, br) for q in store.questions if q.index not in exclude
+            for br in table[q.index]]
     rows.sort(key=lambda r: r[0])
     return DonorPool(tuple(r[2] for r in rows), tuple(r[1] for r in rows),
                      tuple(r[0] for r in rows))
@@ -92,12 +101,11 @@ def _twin_branch(real: Branch, depth: int, pool: DonorPool, rng: random.Random,
 
 
 def twin_record(store: ReplayStore, qi: int, seed: int, depths: list[int], pool: DonorPool,
-                rng: random.Random) -> dict:
+                rng: random.Random, table: list[list[Branch]] | None = None) -> dict:
     """The twin of question ``qi`` for one episode (seed and depth log of the
-    main run), as a gold-free store record."""
+    main run), as a gold-free store record (``table`` as in :func:`donor_pool`)."""
     q = store.questions[qi]
-    labels, finals, tokens = q.labels, q.finals.tolist(), q.tokens.tolist()
-    real = [(list(p), int(tokens[b]), labels[finals[b]]) for b, p in enumerate(q.branch_answers())]
+    real = table[qi] if table is not None else store_branches(store)[qi]
     order = shuffled_order(seed, q.n_branches)
     twin: list[Branch | None] = [None] * q.n_branches
     for p, d in enumerate(depths):
