@@ -3,10 +3,11 @@
 :mod:`autotts.discovery.sandbox.worker` hands a job whose ``kind`` is
 ``"episodes"`` to :func:`run_episodes`. The job names one file of compact
 gold-free questions (:mod:`autotts.discovery.sandbox.compact`), the cells'
-settings and a list of episodes (cell, question of that file, seed). The candidate is imported once here; then every episode runs in
-its own ``os.fork()``-ed grandchild (up to ``IN_FLIGHT`` at once, which hides
-the fork and wake-up latency of a busy machine) that builds the controller, plays that
-one episode exactly as the main run does (same shuffled order, same branch
+settings and a list of episodes (cell, question of that file, seed). The
+candidate is imported once here; then every episode runs in its own
+``os.fork()``-ed grandchild (up to ``IN_FLIGHT`` at once, which hides the
+fork and wake-up latency of a busy machine) that builds the controller,
+plays that one episode exactly as the main run does (same shuffled order, same branch
 ceiling, same :class:`RecordingEpisode`), sends answer and log over a pipe
 and ``os._exit``-s. Fork gives every episode a pristine copy of this
 process: nothing an earlier episode did (module globals, class attributes,

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from autotts.evaluation.fast import design_ops as ops
 from autotts.evaluation.fast.design_moves import (
     DEPTHS,
