@@ -103,8 +103,8 @@ def test_code_key_names_the_entry_folder(tmp_path, cache):
     assert entry.parent == cache / store_cache.code_key()
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "bad_ids", "extra_member",
-                                    "pickled_object"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "bad_ids", "bad_index",
+                                    "extra_member", "pickled_object"])
 def test_a_corrupt_entry_is_ignored_and_deleted(tmp_path, cache, damage):
     path = small(tmp_path)
     fresh = load_store(path, cache=False)
@@ -129,6 +129,8 @@ def _damage(entry, how: str) -> None:
             members = {k: npz[k] for k in npz.files}
         if how == "bad_ids":
             members["finals"] = members["finals"] + 100
+        elif how == "bad_index":
+            members["scalars"][1, 0] = 0
         elif how == "extra_member":
             members["extra"] = np.zeros(3)
         else:  # an object array only unpickling could read: refused by allow_pickle=False

@@ -158,7 +158,8 @@ def _meta_ok(meta: object, n: int) -> bool:
 def _split(scalars: np.ndarray, members: dict, meta: dict) -> list[dict] | None:
     """Cut the flat arrays back into questions, checking every length and id."""
     branches, widths = scalars[:, 3], scalars[:, 4]
-    if (branches < 1).any() or (widths < 1).any() or (scalars[:, 2] < 1).any():
+    if (branches < 1).any() or (widths < 1).any() or (scalars[:, 2] < 1).any() \
+            or (scalars[:, 0] != np.arange(len(scalars))).any():
         return None
     if len(members["probes"]) != int((branches * widths).sum()) or any(
             len(members[k]) != int(branches.sum()) for k in ("n_probes", "tokens", "finals")):
