@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
+from autotts.discovery.sandbox.boundary import bwrap_argv
 from autotts.discovery.sandbox.evaluate import (
     SandboxSettings,
     evaluate_candidate,
@@ -248,6 +251,31 @@ def test_hidden_stores_and_run_inside_a_bound_folder_are_out_of_reach(store, syn
     else:  # recorded as a weak mode: the host file system is not hidden
         assert mode != "auto" or ISO.mode != "bwrap"
         assert res.jobs[0]["isolation"]["warning"]
+
+
+def test_bwrap_masks_are_layered_innermost_first(tmp_path, monkeypatch):
+    # a hidden folder equal to a bound one is masked (the mask wins), a bound
+    # folder inside it is bound again after the mask, a hidden folder inside a
+    # mask or not there gets no mount, and the masks turn read-only last
+    site, job = tmp_path / "site", tmp_path / "job"
+    for d in (site / "lib", site / "stores" / "deep", job):
+        d.mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site / "lib"))
+    monkeypatch.syspath_prepend(str(site))
+    argv = bwrap_argv(job, hide=(site, site / "stores" / "deep", site / "gone"))
+    pairs = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1)]
+    at = {pair: i for i, pair in enumerate(pairs) if str(tmp_path) in pair[1]}
+    s, lib = str(site), str(site / "lib")
+    assert at[("--ro-bind", s)] < at[("--tmpfs", s)] < at[("--ro-bind", lib)] \
+        < at[("--remount-ro", s)] < at[("--chdir", str(job))]
+    assert ("--ro-bind", str(job)) in at
+    assert not any(str(site / "stores") in b or str(site / "gone") in b for _, b in at)
+    if ISO.mode == "bwrap":  # and bubblewrap accepts it: only the re-bound folder shows
+        (site / "lib" / "m.py").write_text("")
+        code = f"import os; print(sorted(os.listdir({s!r})), os.listdir({lib!r}))"
+        out = subprocess.run(argv + [sys.executable, "-I", "-c", code], capture_output=True,
+                             text=True, timeout=60, check=False)
+        assert out.stdout.split() == ["['lib']", "['m.py']"], out.stderr
 
 
 def test_tampering_with_run_files(store, synth_data, tmp_path):
