@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
+from autotts.discovery.sandbox.boundary import bwrap_argv
 from autotts.discovery.sandbox.evaluate import (
     SandboxSettings,
     evaluate_candidate,
@@ -211,6 +215,67 @@ def test_the_compiled_store_cache_is_out_of_reach(synth_data, tmp_path, monkeypa
     else:  # recorded as a weak mode: the host file system is not hidden
         assert mode != "auto" or ISO.mode != "bwrap"
         assert res.jobs[0]["isolation"]["warning"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_hidden_stores_and_run_inside_a_bound_folder_are_out_of_reach(store, synth_data,
+                                                                      tmp_path, monkeypatch,
+                                                                      mode):
+    # a site directory on sys.path is bound into a bwrap job; the store folder
+    # and the run directory inside it are hidden, so each gets an empty mask
+    site = tmp_path / "site"
+    monkeypatch.syspath_prepend(str(site))
+    copy = site / "stores" / "ModelA" / "aime25.json"
+    copy.parent.mkdir(parents=True)
+    copy.write_text((synth_data / "ModelA" / "aime25.json").read_text())
+    run_dir = site / "runs" / "r1"
+    state = run_dir / "rounds" / "r0001" / "state.json"
+    state.parent.mkdir(parents=True)
+    state.write_text('{"gold": "held-out"}')
+    # the job's own folder lies in the hidden run directory: bound again over the mask
+    (run_dir / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(run_dir / "tmp"))
+    paths = [str(copy.parent), str(copy), str(run_dir), str(state.parent), str(state)]
+    res = run(controller(CACHE_PROBE.format(paths=paths), "import os"), store, synth_data,
+              hide=(copy.parent, site / "stores", run_dir, site / "not-there"),
+              iso=detect_isolation(mode))  # a hidden folder that is not there: no mask
+    assert res.error is None, res.error  # the job ran from inside the hidden folder
+    printed = res.jobs[0]["printed"]
+    if res.jobs[0]["isolation"]["filesystem_hidden"]:
+        lines = printed.splitlines()
+        assert not [ln for ln in lines if ln.startswith("READ")], printed
+        listed = [ln for ln in lines if ln.startswith("LISTED")]
+        # at most an empty mask, or the mount point of the job's own folder
+        assert all(ln.endswith((" []", " ['tmp']")) for ln in listed), listed
+        assert {ln.split()[1] for ln in lines if ln.startswith("NOREAD ")} >= set(paths)
+    else:  # recorded as a weak mode: the host file system is not hidden
+        assert mode != "auto" or ISO.mode != "bwrap"
+        assert res.jobs[0]["isolation"]["warning"]
+
+
+def test_bwrap_masks_are_layered_innermost_first(tmp_path, monkeypatch):
+    # a hidden folder equal to a bound one is masked (the mask wins), a bound
+    # folder inside it is bound again after the mask, a hidden folder inside a
+    # mask or not there gets no mount, and the masks turn read-only last
+    site, job = tmp_path / "site", tmp_path / "job"
+    for d in (site / "lib", site / "stores" / "deep", job):
+        d.mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site / "lib"))
+    monkeypatch.syspath_prepend(str(site))
+    argv = bwrap_argv(job, hide=(site, site / "stores" / "deep", site / "gone"))
+    pairs = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1)]
+    at = {pair: i for i, pair in enumerate(pairs) if str(tmp_path) in pair[1]}
+    s, lib = str(site), str(site / "lib")
+    assert at[("--ro-bind", s)] < at[("--tmpfs", s)] < at[("--ro-bind", lib)] \
+        < at[("--remount-ro", s)] < at[("--chdir", str(job))]
+    assert ("--ro-bind", str(job)) in at
+    assert not any(str(site / "stores") in b or str(site / "gone") in b for _, b in at)
+    if ISO.mode == "bwrap":  # and bubblewrap accepts it: only the re-bound folder shows
+        (site / "lib" / "m.py").write_text("")
+        code = f"import os; print(sorted(os.listdir({s!r})), os.listdir({lib!r}))"
+        out = subprocess.run(argv + [sys.executable, "-I", "-c", code], capture_output=True,
+                             text=True, timeout=60, check=False)
+        assert out.stdout.split() == ["['lib']", "['m.py']"], out.stderr
 
 
 def test_tampering_with_run_files(store, synth_data, tmp_path):

@@ -11,9 +11,11 @@ Modes, strongest first (docs/discovery.md, "Threat model"):
   file is there to find), a private ``/proc``, no network, its own PID, IPC
   and UTS namespaces, and a size-capped tmpfs ``/tmp`` under which an
   interpreter, venv or checkout living in ``/tmp`` is bound back. The
-  compiled-store cache (it holds gold answers) is never bound; should it lie
-  inside a bound folder (``$AUTOTTS_STORE_CACHE`` in a venv, say), an empty
-  read-only tmpfs is mounted over it.
+  compiled-store cache (it holds gold answers) and the run's hidden folders
+  (``SandboxSettings.hide``: store folders, data and run directory) are never
+  bound; should one lie inside a bound folder (stores in a venv, say), an
+  empty read-only tmpfs is mounted over it, and a folder the job needs inside
+  it (its own folder, a site directory) is bound again over the mask.
 - ``unshare``: ``unshare --pid --fork --kill-child --mount-proc --net`` (root):
   every descendant dies with the job and the network is cut, but the file
   system is the host's (readable, and writable where the user may write).
@@ -146,19 +148,43 @@ def readable_paths() -> list[Path]:
     return keep
 
 
-def _bind_args(paths: list[Path]) -> list[str]:
-    """--ro-bind (or --symlink for a link to a directory) for each path, parents first."""
+def _bind_arg(p: str) -> list[str]:
+    """--ro-bind, or --symlink for a top-level link to a directory."""
+    if Path(p).is_symlink() and Path(p).parent == Path("/"):
+        return ["--symlink", os.readlink(p), p]     # /lib -> usr/lib on merged-usr
+    return ["--ro-bind", p, p]
+
+
+def _covering(p: str, done: dict[str, str]) -> str | None:
+    """What the job sees at ``p`` from the mounts made so far: the kind ("bind"
+    or "mask") of the nearest mount at or above it, None when nothing is there."""
+    for q in (Path(p), *Path(p).parents):
+        if str(q) in done:
+            return done[str(q)]
+    return None
+
+
+def _layered_args(paths: list[Path], masks: list[str]) -> list[str]:
+    """Binds and masks, outermost first, so the innermost one wins at every path.
+
+    A mask (an empty tmpfs) hides what the bind around it would show; a folder
+    the job needs that lies inside a mask (its own folder in a hidden run
+    directory, say) is bound again over it. At one path the mask wins. The
+    masks turn read-only last: until then their tmpfs takes the mount points
+    of the binds inside."""
+    ops = {(str(x), 0) for x in paths if os.path.lexists(x)} | {(m, 1) for m in masks}
     args: list[str] = []
-    done: set[str] = set()
-    for p in sorted({str(x) for x in paths}, key=lambda s: (s.count("/"), s)):
-        path = Path(p)
-        if p in done or not os.path.lexists(p) or any(Path(d) in path.parents for d in done):
-            continue
-        done.add(p)
-        if path.is_symlink() and path.parent == Path("/"):
-            args += ["--symlink", os.readlink(p), p]     # /lib -> usr/lib on merged-usr
-        else:
-            args += ["--ro-bind", p, p]
+    done: dict[str, str] = {}
+    for p, is_mask in sorted(ops, key=lambda o: (o[0].count("/"), o[0], o[1])):
+        seen = _covering(p, done)
+        if is_mask and seen == "bind":  # else nothing or a mask already hides it
+            args += ["--tmpfs", p]
+            done[p] = "mask"
+        elif not is_mask and seen != "bind":
+            args += _bind_arg(p)
+            done[p] = "bind"
+    for p in sorted(q for q, kind in done.items() if kind == "mask"):
+        args += ["--remount-ro", p]
     return args
 
 
@@ -168,48 +194,58 @@ def secret_dirs() -> list[Path]:
     return [cache] if cache is not None else []
 
 
-def _mask_args(bound: list[Path]) -> list[str]:
-    """An empty read-only tmpfs over each secret folder that a bound path would
-    expose, at every place inside the job where it would appear."""
+def _exposed_at(secret: Path, bound: list[Path]) -> set[str]:
+    """Every place inside the job where a bound path would show ``secret``."""
+    real = Path(os.path.realpath(secret))
+    dests: set[str] = set()
+    for b in bound:
+        if b.is_symlink() and b.parent == Path("/"):
+            continue  # bound as a link into /usr, which is checked itself
+        b_real = Path(os.path.realpath(b))
+        if real == b_real or b_real in real.parents:
+            dests.add(str(b.absolute() / real.relative_to(b_real)))
+    return dests
+
+
+def _mask_dests(bound: list[Path], hide: tuple[Path, ...]) -> list[str]:
+    """Where to mount an empty tmpfs: each secret folder and each hidden folder
+    (SandboxSettings.hide: stores, run and data directories) a bound path exposes."""
     dests: set[str] = set()
     for secret in secret_dirs():
-        real = Path(os.path.realpath(secret))
-        for b in bound:
-            if b.is_symlink() and b.parent == Path("/"):
-                continue  # bound as a link into /usr, which is checked itself
-            b_real = Path(os.path.realpath(b))
-            if real == b_real or b_real in real.parents:
-                dests.add(str(b.absolute() / real.relative_to(b_real)))
-    args: list[str] = []
-    for dest in sorted(dests):
-        try:  # created now, so entries written while the job runs stay under the mask
-            Path(dest).mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            if not Path(dest).is_dir():
-                continue  # cannot be created, so there is nothing there to see
-        args += ["--tmpfs", dest, "--remount-ro", dest]
-    return args
+        for dest in _exposed_at(secret, bound):
+            try:  # created now, so entries written while the job runs stay under the mask
+                Path(dest).mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError:
+                pass
+            dests.add(dest)
+    for hidden in hide:
+        dests |= _exposed_at(hidden, bound)
+    # a folder that is not there has nothing to show, and bwrap could not mount on it
+    return sorted(d for d in dests if os.path.isdir(d))
 
 
-def bwrap_argv(workdir: Path, *, tmp_mb: int = 256) -> list[str]:
-    """The bubblewrap argv (up to the command) that exposes ``workdir`` read-only."""
+def bwrap_argv(workdir: Path, *, tmp_mb: int = 256, hide: tuple[Path, ...] = ()) -> list[str]:
+    """The bubblewrap argv (up to the command) that exposes ``workdir`` read-only
+    and none of the folders in ``hide`` (nor the secret ones), even inside a bound path."""
     argv = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--disable-userns",
             "--cap-drop", "ALL", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
             "--dev", "/dev", "--proc", "/proc"]
-    system = [Path(p) for p in SYSTEM_DIRS + SYSTEM_FILES]
     # /tmp is bound after its tmpfs, so an interpreter, venv or checkout there stays visible
-    bound = system + readable_paths()
-    argv += _bind_args(bound)
+    bound = [Path(p) for p in SYSTEM_DIRS + SYSTEM_FILES] + readable_paths()
     if workdir != Path("/"):
         bound.append(workdir)
-        argv += ["--ro-bind", str(workdir), str(workdir), "--chdir", str(workdir)]
-    return argv + _mask_args(bound) + ["--"]  # masks last: no later bind can cover them
+    argv += _layered_args(bound, _mask_dests(bound, hide))
+    if workdir != Path("/"):
+        argv += ["--chdir", str(workdir)]
+    return argv + ["--"]
 
 
-def command_for(iso: Isolation, workdir: Path, *, tmp_mb: int = 256) -> list[str]:
-    """The argv that starts the worker on ``workdir`` under ``iso``."""
+def command_for(iso: Isolation, workdir: Path, *, tmp_mb: int = 256,
+                hide: tuple[Path, ...] = ()) -> list[str]:
+    """The argv that starts the worker on ``workdir`` under ``iso`` (``hide``:
+    folders masked under bubblewrap; the weak modes cannot hide anything)."""
     # -I ignores PYTHONPATH, so the package this parent runs is put first explicitly:
     # the worker must be this checkout's, not whatever copy site-packages points at
     src = str(Path(autotts.__file__).resolve().parent.parent)
@@ -222,7 +258,7 @@ def command_for(iso: Isolation, workdir: Path, *, tmp_mb: int = 256) -> list[str
     # check re-runs episodes in other processes and must see the same play
     worker = [sys.executable, "-s", "-P", "-c", boot, str(workdir)]
     if iso.mode == "bwrap":
-        return bwrap_argv(workdir, tmp_mb=tmp_mb) + worker
+        return bwrap_argv(workdir, tmp_mb=tmp_mb, hide=hide) + worker
     if iso.mode == "unshare":
         return unshare_argv() + worker
     return worker

@@ -82,9 +82,11 @@ def _gold_free_text(store: ReplayStore, cache: dict[int, str]) -> str:
 class SandboxSettings:
     """How to run jobs: limits, isolation, parallel jobs, traces, branch ceiling.
 
-    ``hide`` is kept for the record: with bubblewrap nothing outside the job is
-    mounted at all, so there is nothing to hide (and the compiled-store cache is
-    masked even inside a mounted folder: ``boundary.secret_dirs``)."""
+    ``hide``: folders no job may see (stores, run and data directories, the
+    compiled-store cache). Under bubblewrap nothing outside the job's allow-list
+    is mounted at all, and a hidden folder that lies inside a mounted one (a
+    venv, a site directory) gets an empty read-only tmpfs over it
+    (``boundary.bwrap_argv``); the weak modes cannot hide anything."""
 
     limits: Limits
     isolation: Isolation
@@ -134,7 +136,7 @@ def evaluate_candidate(source: str, class_name: str | None, stores: list[ReplayS
         budget = MemoryBudget(sandbox.total_memory_mb) if sandbox.total_memory_mb else None
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             outcomes = list(pool.map(lambda wp: run_job(wp[0], sandbox.limits, sandbox.isolation,
-                                                        budget), prepared))
+                                                        budget, sandbox.hide), prepared))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     raws: dict[int, tuple[int, dict, dict]] = {}

@@ -191,12 +191,13 @@ def _kill_tagged(token: str) -> int:
     return killed
 
 
-def _start(workdir: Path, limits: Limits, iso: Isolation, token: str):
+def _start(workdir: Path, limits: Limits, iso: Isolation, token: str, hide: tuple[Path, ...]):
     r_out, w_out = os.pipe()
     r_err, w_err = os.pipe()
     r_res, w_res = os.pipe()
     try:
-        proc = subprocess.Popen(command_for(iso, workdir, tmp_mb=limits.tmp_mb), cwd=workdir,
+        proc = subprocess.Popen(command_for(iso, workdir, tmp_mb=limits.tmp_mb, hide=hide),
+                                cwd=workdir,
                                 env=_env(workdir, w_res, token), stdin=subprocess.DEVNULL,
                                 stdout=w_out, stderr=w_err, pass_fds=(w_res,),
                                 start_new_session=True, preexec_fn=lambda: _limit_child(limits))
@@ -207,11 +208,11 @@ def _start(workdir: Path, limits: Limits, iso: Isolation, token: str):
 
 
 def _attempt(workdir: Path, limits: Limits, iso: Isolation,
-             budget: MemoryBudget | None) -> JobOutcome:
+             budget: MemoryBudget | None, hide: tuple[Path, ...]) -> JobOutcome:
     start = time.monotonic()
     token = secrets.token_hex(16)
     try:
-        proc, r_out, r_err, r_res = _start(workdir, limits, iso, token)
+        proc, r_out, r_err, r_res = _start(workdir, limits, iso, token, hide)
     except OSError as exc:
         return JobOutcome(None, f"the sandbox could not start the worker: {exc}", None, False,
                           "", "", 0.0, iso.describe(), machinery=True)
@@ -265,15 +266,17 @@ def _reap(proc: subprocess.Popen) -> float:
 
 
 def run_job(workdir: Path, limits: Limits, iso: Isolation,
-            budget: MemoryBudget | None = None) -> JobOutcome:
+            budget: MemoryBudget | None = None, hide: tuple[Path, ...] = ()) -> JobOutcome:
     """Run the worker on ``workdir`` (holding ``job.json``) and collect its result.
+
+    ``hide`` (SandboxSettings.hide) is masked inside the job under bubblewrap.
 
     A job stopped by the wall-time backstop (not by its CPU limit) is retried
     once: a busy machine is not the candidate's fault.
     """
-    out = _attempt(workdir, limits, iso, budget)
+    out = _attempt(workdir, limits, iso, budget, hide)
     if out.timed_out:
-        again = _attempt(workdir, limits, iso, budget)
+        again = _attempt(workdir, limits, iso, budget, hide)
         again.retried = True
         return again
     return out

@@ -230,7 +230,7 @@ def _run_all(jobs, source, class_name, params, sandbox) -> tuple[list[JobOutcome
         start = time.monotonic()
         with ThreadPoolExecutor(max_workers=min(len(dirs), max(2, sandbox.workers))) as pool:
             done = list(pool.map(lambda j: run_job(dirs[j], sandbox.limits, sandbox.isolation,
-                                                   budget), order))
+                                                   budget, sandbox.hide), order))
         wall = time.monotonic() - start  # more jobs than workers: they ran in turns
     finally:
         shutil.rmtree(root, ignore_errors=True)
