@@ -134,3 +134,20 @@ def test_when_there_is_no_fast_path():
     assert not has_fast_path(TweakedCMC(beta=0.5))
     store = store_from_records([make_question([(["1"], 600, "1")])], name="T/t")
     assert fast_block(store, cmc, [0], traces=True) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(store=random_store(), seeds=st.lists(st.integers(0, 10**6), max_size=6))
+def test_seed_orders_are_the_protocol_orders(store, seeds):
+    """Row (s, q) is shuffled_order(seeds[s], n_branches[q]), padded with -1 (questions
+    of equal branch count share one shuffle per seed)."""
+    from autotts.evaluation.fast.arrays import seed_orders, store_arrays
+    from autotts.evaluation.protocol import shuffled_order
+
+    arrays = store_arrays(store)
+    got = seed_orders(arrays, seeds)
+    assert got.shape == (len(seeds), arrays.n_questions, arrays.width)
+    for s, seed in enumerate(seeds):
+        for q, n in enumerate(arrays.n_branches.tolist()):
+            assert tuple(got[s, q, :n].tolist()) == shuffled_order(seed, n)
+            assert (got[s, q, n:] == -1).all()

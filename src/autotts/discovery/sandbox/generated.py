@@ -63,12 +63,11 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
     genome, cls_name = found
     t0 = time.perf_counter()
     cells, raws = [], []
-    runs = _kernel_runs(genome, stores, betas, seeds, sandbox, executor)
-    for store, run in zip(stores, runs):
-        right = compiled.correct_of(store, run.answers)
-        for b, params in enumerate(settings_grid):
-            cells.append(cell_result(store, params, right[b], run.cost[b].astype(float),
-                                     run.opened[b]))
+    rows = _kernel_rows(genome, stores, betas, seeds, sandbox, executor)
+    for store, store_rows in zip(stores, rows):
+        for params, (answers, cost, opened) in zip(settings_grid, store_rows):
+            cells.append(cell_result(store, params, compiled.correct_of(store, answers),
+                                     cost.astype(float), opened))
             raws.append((store, dict(params)))
     traces = _traces(source, cls_name, raws, stores, settings_grid, seeds, sandbox,
                      trace_settings)
@@ -80,24 +79,42 @@ def evaluate_generated(source: str, class_name: str | None, stores: list[ReplayS
     return CandidateEval(cells, None, traces, [job], time.perf_counter() - t0)
 
 
-def _kernel_runs(genome, stores, betas, seeds, sandbox: SandboxSettings,
-                 executor: Executor | None) -> list:
-    """The kernel's run of the design on every store, in store order."""
+def _kernel_rows(genome, stores, betas, seeds, sandbox: SandboxSettings,
+                 executor: Executor | None) -> list[list[tuple]]:
+    """Per store (in store order), per beta (in grid order), the kernel's
+    (answers, cost, opened), each shaped (seeds, questions)."""
     if executor is not None:
-        return executor.map(remote.design_run, [(genome, s, betas, seeds, sandbox.max_branches)
+        runs = executor.map(remote.design_run, [(genome, s, betas, seeds, sandbox.max_branches)
                                                 for s in stores])
-    # the kernel releases the GIL: one thread per store, as many as the sandbox's jobs
-    with ThreadPoolExecutor(max(1, min(len(stores), sandbox.workers))) as pool:
-        return list(pool.map(lambda s: compiled.run_design(genome, s, betas, seeds,
-                                                           ceiling=sandbox.max_branches), stores))
+        return [[(run.answers[b], run.cost[b], run.opened[b]) for b in range(len(betas))]
+                for run in runs]
+    # The kernel releases the GIL: as many threads as the sandbox's jobs. One task per
+    # (store, beta), not per store: stores differ in cost (the first aime24 store takes
+    # about twice the others), so a thread per store leaves one thread a long tail.
+    # Episodes are independent, so a beta run alone gives the numbers it gives among
+    # the others. Costly betas (large budgets) go first, so the tail is a cheap task.
+    tasks = sorted(((si, b) for si in range(len(stores)) for b in range(len(betas))),
+                   key=lambda t: (-betas[t[1]], t[0]))
+
+    def one(task):
+        si, b = task
+        run = compiled.run_design(genome, stores[si], [betas[b]], seeds,
+                                  ceiling=sandbox.max_branches)
+        return run.answers[0], run.cost[0], run.opened[0]
+
+    with ThreadPoolExecutor(max(1, min(len(tasks), sandbox.workers))) as pool:
+        done = dict(zip(tasks, pool.map(one, tasks)))
+    return [[done[si, b] for b in range(len(betas))] for si in range(len(stores))]
 
 
 def _traces(source, cls_name, cells, stores, grid, seeds, sandbox, trace_settings) -> list[dict]:
     """The traces the sandbox's jobs would return, in their order (cells dealt
     round-robin to ``workers`` jobs, each job's traced cells in turn)."""
+    tracing = [(s.name, dict(p)) for s in stores for p in trace_settings]
+    if not tracing:  # no trace asked for: neither the readable class nor the worker's tracer
+        return []
     from autotts.discovery.sandbox.worker import _traces as job_traces
 
-    tracing = [(s.name, dict(p)) for s in stores for p in trace_settings]
     n_jobs = max(1, min(len(cells), sandbox.workers))
     cls = _controller_class(source, cls_name)
     out = []

@@ -85,7 +85,10 @@ def seed_orders(arrays: StoreArrays, seeds: Sequence[int]) -> np.ndarray:
     """
     nb = arrays.n_branches.tolist()
     out = np.full((len(seeds), arrays.n_questions, arrays.width), -1, dtype=np.int64)
-    for si, seed in enumerate(seeds):
-        for qi, n in enumerate(nb):
-            out[si, qi, :n] = shuffled_order(seed, n)
+    # questions with the same branch count share each seed's order: one shuffle per
+    # (seed, count) and one assignment per count, not one per (seed, question)
+    for n in sorted(set(nb)):
+        rows = [qi for qi, m in enumerate(nb) if m == n]
+        orders = np.array([shuffled_order(seed, n) for seed in seeds], dtype=np.int64)
+        out[:, rows, :n] = orders.reshape(len(seeds), 1, n)
     return out

@@ -132,3 +132,23 @@ def test_the_loops_validator_accepts_generated_candidates(genome):
     validate = pytest.importorskip("autotts.discovery.sandbox.static_check")
     checked = validate.validate_source(render(genome))
     assert (checked.class_name, checked.api) == ("SearchController", "episode")
+
+
+def test_part_sources_are_the_ast_segments():
+    """part_sources splits each file once; the segments are ast.get_source_segment's."""
+    import inspect
+
+    from autotts.controllers import branches
+    from autotts.discovery.proposers.search import codegen, moves, parts
+
+    want = {}
+    for module in (branches, moves, parts):
+        text = inspect.getsource(module)
+        want.update({node.name: ast.get_source_segment(text, node)
+                     for node in ast.parse(text).body
+                     if isinstance(node, (ast.FunctionDef, ast.ClassDef))})
+    assert codegen.part_sources() == want
+    text = "x = 1\r\ndef f():\r\n    return 'é'\x0c\rclass C:\n    pass"
+    for node in ast.parse(text).body:
+        assert codegen._segment(codegen._split_lines(text), node) == \
+            ast.get_source_segment(text, node)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from functools import lru_cache
 
 from autotts.controllers import branches
@@ -117,10 +118,27 @@ def part_sources() -> dict[str, str]:
     out = {}
     for module in (branches, moves, parts):
         text = inspect.getsource(module)
-        out.update({node.name: ast.get_source_segment(text, node)
-                    for node in ast.parse(text).body
+        lines = _split_lines(text)  # once per file: get_source_segment splits it per node
+        out.update({node.name: _segment(lines, node) for node in ast.parse(text).body
                     if isinstance(node, (ast.FunctionDef, ast.ClassDef))})
     return out
+
+
+def _split_lines(text: str) -> list[str]:
+    r"""``text``'s lines with their endings, split where :func:`ast.get_source_segment`
+    splits (``\r\n``, ``\n``, ``\r``; not at a form feed or other separators)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$", text)
+
+
+def _segment(lines: list[str], node: ast.AST) -> str:
+    """:func:`ast.get_source_segment` of a top-level ``node`` from pre-split lines."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    start, end = node.col_offset, node.end_col_offset
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    head = lines[first].encode()[start:].decode()
+    tail = lines[last].encode()[:end].decode()
+    return "".join([head, *lines[first + 1:last], tail])
 
 
 def summary(genome: Genome) -> str:
