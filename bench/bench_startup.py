@@ -3,10 +3,10 @@
 Each command runs as a fresh process exactly as the ``autotts`` console
 script would (``from autotts.cli.main import main; main()``), with this
 checkout's ``src`` first on the path. One unrecorded warm-up run fills the
-OS file cache, numba's kernel cache and the Beta-confidence table cache; then
-every figure is the median of ``--repeats`` runs, with the CPU seconds
-(user + sys of the child) next to the wall time, because CPU time is what
-other jobs on a shared machine cannot inflate much.
+OS file cache, numba's kernel cache, the Beta-confidence table cache and the
+compiled-store cache; then every figure is the median of ``--repeats`` runs,
+with the CPU seconds (user + sys of the child) next to the wall time, because
+CPU time is what other jobs on a shared machine cannot inflate much.
 
     python bench/bench_startup.py [--repeats 7]
 """

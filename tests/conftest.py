@@ -10,6 +10,15 @@ import pytest
 from autotts.env.store import load_store
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _store_cache(tmp_path_factory):
+    """Compiled stores are cached in one temporary folder per session, never in
+    the user cache (the variable reaches the CLI's subprocesses too)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUTOTTS_STORE_CACHE", str(tmp_path_factory.mktemp("store-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """Directory of the published stores ($AUTOTTS_DATA, else the user cache);

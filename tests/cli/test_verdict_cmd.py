@@ -32,7 +32,10 @@ def test_verdict_of_a_kept_run_says_what_it_rests_on(data_dir):
         g = pick["mean_gap"]
         assert g["lo"] <= g["estimate"] <= g["hi"]
         assert g["estimate"] == pytest.approx(sum(pick["gaps"]) / 16)
+    # a run finished before selection.json named its primary pick: derived by the rule
+    assert doc["primary"] == "fitness"
     text = "\n".join(verdict_lines(doc))  # what the command prints without --json
+    assert f"pick by fitness (r{doc['picks']['fitness']['round']}, primary)" in text
     assert "mean gap" in text and "NOTE: this run recorded no per-question tokens" in text
 
 

@@ -81,6 +81,9 @@ def test_three_manual_rounds_and_report(make_run, monkeypatch):
         assert pick["tokens_resampled"] and "and tokens" in pick["resampled"]
         assert f"{g['estimate']:+.2f} [{g['lo']:+.2f}, {g['hi']:+.2f}]" in pre
         assert f"{a['estimate']:+.2f} [{a['lo']:+.2f}, {a['hi']:+.2f}]" in pre
+    # the manual proposer has no fitness rule: the accuracy pick is primary, and marked
+    assert sel["primary"] == "accuracy" == doc["primary"]
+    assert f"| accuracy (r{sel['picks']['accuracy']}, primary) |" in pre
     assert set(doc["baselines"]["settings"]) == {"sc", "asc", "esc", "parallel-probe", "cmc",
                                                  "short-m@k-beta"}
     assert "SC@64" in report and "pick by accuracy" in report

@@ -133,3 +133,73 @@ def test_envelope_gap_shares_problem_draws_within_a_dataset_when_told():
     assert (other.lo, other.hi) == (old.lo, old.hi)  # distinct datasets: the per-store draws
     assert same.hi - same.lo > 1.25 * (other.hi - other.lo)
     assert same.resampled.startswith("problems")
+
+
+def mixed_run(seed: int) -> tuple[list[Setting], dict, list[str]]:
+    """A pick and two baselines on three stores (two share dataset "a"), with
+    per-question rates and tokens that vary, so every resample moves."""
+    rng = np.random.default_rng(seed)
+
+    def setting(acc: float, tok: float) -> Setting:
+        return Setting([list(np.clip(acc + rng.normal(0, 0.2, 20), 0, 1)) for _ in range(3)],
+                       [list(tok * rng.uniform(0.5, 1.5, 20)) for _ in range(3)])
+
+    pick = [setting(0.5, 1.5e5), setting(0.6, 4e5)]
+    base = {"B": [setting(0.45, 1e5), setting(0.55, 3e5)], "C": [setting(0.58, 6e5)]}
+    return pick, base, ["a", "b", "a"]
+
+
+def test_without_shared_draws_the_verdict_is_unchanged_draw_for_draw():
+    # the verdict's own draws, passed in by hand, give bit-identical numbers
+    pick, base, sets = mixed_run(5)
+    own = problem_draws(sets, [20, 20, 20], resamples=300, seed=7)
+    by_set = {"a": own[0][1:], "b": own[1][1:]}
+    plain = verdict(pick, base, sets, resamples=300, seed=7)
+    given = verdict(pick, base, sets, seed=7, dataset_draws=by_set)
+    assert given.to_dict() == plain.to_dict()
+    assert plain.resamples == 300
+
+
+def test_shared_draws_are_made_once_per_dataset_whoever_asks_first():
+    from autotts.evaluation.verdict_joint import SharedDraws, dataset_draws
+
+    once = dataset_draws({"aime24": 30, "aime25": 30, "hmmt25": 30}, resamples=50, seed=3)
+    # a dataset's draw does not depend on which other datasets are drawn with it
+    alone = dataset_draws({"aime25": 30}, resamples=50, seed=3)
+    assert np.array_equal(alone["aime25"], once["aime25"])
+    assert not np.array_equal(once["aime24"], once["aime25"])
+    shared = SharedDraws(50, seed=3)
+    first = shared.get(["aime25", "hmmt25"], [30, 30])
+    second = shared.get(["aime24", "hmmt25"], [30, 30])
+    assert second["hmmt25"] is first["hmmt25"]  # the same array for every later verdict
+    for name in once:
+        assert np.array_equal(shared.draws[name], once[name])
+    # problem_draws applies a shared draw to every store of the dataset, row 0 the full sample
+    rows = problem_draws(["aime25", "hmmt25", "aime25"], [30, 30, 30], 0, shared=once)
+    assert np.array_equal(rows[0][1:], once["aime25"]) and np.array_equal(rows[0], rows[2])
+    assert list(rows[1][0]) == list(range(30))
+    with pytest.raises(ValueError, match="no shared draw"):
+        problem_draws(["other"], [30], 0, shared=once)
+
+
+def test_gap_vectors_are_the_verdict_under_the_same_draws():
+    from autotts.evaluation.verdict import gap_vectors
+    from autotts.evaluation.verdict_joint import dataset_draws, mean_gap_of
+
+    pick, base, sets = mixed_run(6)
+    draws = dataset_draws({"a": 20, "b": 20}, resamples=400, seed=1)
+    v = verdict(pick, base, sets, dataset_draws=draws)
+    mean_vec, at_vec = gap_vectors(pick, base, sets, draws)
+    assert mean_vec.shape == (401,) and v.resamples == 400
+    assert mean_vec[0] == v.mean_gap.estimate and at_vec[0] == v.at_gap.estimate
+    # the mean of two identical jobs has the job's own estimate and interval
+    two = mean_gap_of([mean_vec, mean_vec.copy()])
+    assert (two.estimate, two.lo, two.hi, two.frac_le_zero) == \
+        (v.mean_gap.estimate, v.mean_gap.lo, v.mean_gap.hi, v.mean_gap.frac_le_zero)
+    # a different job under the same draws: its mean's interval is the row-wise mean's
+    other_pick, other_base, _ = mixed_run(8)
+    other_vec, _ = gap_vectors(other_pick, other_base, sets, draws)
+    both = mean_gap_of([mean_vec, other_vec])
+    assert both.estimate == pytest.approx((mean_vec[0] + other_vec[0]) / 2)
+    lo, hi = np.percentile((mean_vec[1:] + other_vec[1:]) / 2, [2.5, 97.5])
+    assert (both.lo, both.hi) == (pytest.approx(lo), pytest.approx(hi))

@@ -19,12 +19,16 @@ def _gap(g: dict) -> str:
 
 
 def verdict_lines(doc: dict, table: bool = False) -> list[str]:
-    """The text of ``autotts verdict``: run facts, then one block per pick."""
+    """The text of ``autotts verdict``: run facts, then one block per pick (the
+    primary pick, whose verdict is the run's, says so)."""
+    from autotts.discovery.selection.run_verdict import pick_name
+
     base = doc["baselines"]
     out = [f"run {doc['run']} ({doc['id']}, proposer {doc['proposer']})",
            f"search: {', '.join(doc['search'])}", f"held-out: {', '.join(doc['held_out'])}",
            f"baselines ({base['source']}): "
-           + ", ".join(f"{c} {n}" for c, n in base["settings"].items())]
+           + ", ".join(f"{c} {n}" for c, n in base["settings"].items()),
+           f"primary pick: {doc.get('primary', '-')} (its verdict is the run's)"]
     first = next((p for p in doc["picks"].values() if "mean_gap" in p), None)
     if first:
         lv = first["levels"]
@@ -36,7 +40,7 @@ def verdict_lines(doc: dict, table: bool = False) -> list[str]:
             out.append("NOTE: this run recorded no per-question tokens; tokens are held fixed "
                        "under resampling (accuracy alone is resampled)")
     for kind, p in doc["picks"].items():
-        head = f"pick by {kind} (r{p['round']})" if p["round"] is not None else f"pick by {kind}"
+        head = "pick by " + pick_name(kind, p["round"], doc.get("primary"))
         if "mean_gap" not in p:
             out.append(f"{head}: no verdict: {p['note']}")
             continue

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autotts.env import store_cache
 from autotts.errors import AutoTTSError
 
 REQUIRED_KEYS = ("question", "gold_answer", "probe_freq", "each_branch")
@@ -97,12 +98,21 @@ class ReplayStore:
 
 def read_json(path: Path) -> object:
     """Read a ``.json`` or ``.json.gz`` file; raise StoreError on any failure."""
+    return parse_json(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; raise StoreError when it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise StoreError(path, "file not found") from None
     except OSError as exc:
         raise StoreError(path, f"cannot read file ({exc.strerror})") from None
+
+
+def parse_json(path: Path, raw: bytes) -> object:
+    """The JSON in ``raw`` (gunzipped first when gzip); ``path`` names it in errors."""
     if not raw:  # checked before the gzip test so an empty .json.gz says "empty"
         raise StoreError(path, "file is empty (0 bytes); expected a JSON list of questions")
     if raw[:2] == b"\x1f\x8b":
@@ -203,16 +213,30 @@ def _compile_question(path: Path, qi: int, raw: object) -> CompiledQuestion:
     )
 
 
-def load_store(path: str | Path, name: str | None = None) -> ReplayStore:
-    """Load and validate one store file; returns the compiled :class:`ReplayStore`."""
+def load_store(path: str | Path, name: str | None = None, *, cache: bool = True) -> ReplayStore:
+    """Load and validate one store file; returns the compiled :class:`ReplayStore`.
+
+    With ``cache`` a store whose exact bytes were compiled before is read from
+    the compiled-store cache (``store_cache.py``; ``$AUTOTTS_STORE_CACHE``).
+    """
     path = Path(path)
-    data = read_json(path)
+    name = name or store_name_from_path(path)
+    raw = read_bytes(path)
+    entry = store_cache.entry_path(raw) if cache else None
+    fields = store_cache.read(entry) if entry is not None else None
+    if fields is not None:  # name and path are this call's, never the cached ones
+        questions = tuple(CompiledQuestion(**f) for f in fields)
+        return ReplayStore(name=name, path=str(path), questions=questions)
+    data = parse_json(path, raw)
     if not isinstance(data, list):
         raise StoreError(path, f"expected a JSON list of questions at top level, "
                                f"got {type(data).__name__}")
     if not data:
         raise StoreError(path, "the list of questions is empty")
-    return store_from_records(data, name=name or store_name_from_path(path), path=path)
+    store = store_from_records(data, name=name, path=path)
+    if entry is not None:
+        store_cache.write(entry, store.questions)
+    return store
 
 
 def store_from_records(records: list, name: str, path: str | Path = "<memory>") -> ReplayStore:

@@ -31,11 +31,17 @@ that dataset, and the same draws to the pick and to every baseline setting.
 Each resample recomputes every setting's accuracy and (when recorded) tokens,
 rebuilds the envelope and re-reads every curve. The full sample gives the
 estimate; the resamples give a percentile interval.
+
+Several runs (the fold table's jobs) are resampled *jointly* by drawing each
+dataset's problems once and applying the same draw to every run and store
+using that dataset (:mod:`autotts.evaluation.verdict_joint`): each run's
+resampled mean gaps (:func:`gap_vectors`) are then averaged row by row.
+Without shared draws the verdict is what it always was, draw for draw.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -82,18 +88,23 @@ class Setting:
 
 
 def problem_draws(datasets: Sequence[str], sizes: Sequence[int], resamples: int,
-                  seed: int = DEFAULT_SEED) -> list[np.ndarray]:
+                  seed: int = DEFAULT_SEED,
+                  shared: Mapping[str, np.ndarray] | None = None) -> list[np.ndarray]:
     """Per store an index array ``[resamples + 1, Q]``: row 0 is the full sample
     (0..Q-1), the others draws with replacement, one draw per dataset shared
     by all its stores (in order of first appearance, so datasets that are all
-    different give the per-store draws of :mod:`autotts.evaluation.envelope_gap`)."""
+    different give the per-store draws of :mod:`autotts.evaluation.envelope_gap`).
+    With ``shared`` (``verdict_joint.dataset_draws``) each dataset's draw is
+    taken from it instead, and ``resamples`` and ``seed`` are not used."""
     if len(datasets) != len(sizes):
         raise ValueError("one dataset name per store expected")
     rng = np.random.default_rng(seed)
-    by_set: dict[str, np.ndarray] = {}
+    by_set: dict[str, np.ndarray] = dict(shared or {})
     out = []
     for name, q in zip(datasets, sizes):
         if name not in by_set:
+            if shared is not None:
+                raise ValueError(f"no shared draw for dataset {name!r}")
             by_set[name] = rng.integers(0, q, size=(resamples, q))
         draw = by_set[name]
         if draw.shape[1] != q:
@@ -154,8 +165,9 @@ class Gap:
     frac_le_zero: float
 
 
-def _gap(samples: np.ndarray, level: float) -> Gap:
-    """Row 0 is the estimate, the rest the bootstrap."""
+def gap_of_samples(samples: np.ndarray, level: float) -> Gap:
+    """A :class:`Gap` from ``samples`` ``[R + 1]``: row 0 is the estimate, the
+    rest the bootstrap."""
     tail = 100 * (1 - level) / 2
     boot = samples[1:]
     lo, hi = np.percentile(boot, [tail, 100 - tail]) if boot.size else (np.nan, np.nan)
@@ -209,27 +221,58 @@ def gap_samples(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]]
     return at, pick_v, env_v, pick_v - env_v
 
 
-def verdict(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]],
-            datasets: Sequence[str], *, levels: Sequence[float] | None = None,
-            at: float = AT_TOKENS, resamples: int = DEFAULT_RESAMPLES,
-            seed: int = DEFAULT_SEED, level: float = DEFAULT_LEVEL) -> Verdict:
-    """The pick's mean gap and gap at ``at`` to the envelope of ``baselines``
-    (name -> settings), stores of ``datasets`` sharing problems; returns a
-    :class:`Verdict` (see the module docstring for every definition)."""
+def _samples(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]],
+             datasets: Sequence[str], xs: np.ndarray, at: float, resamples: int, seed: int,
+             shared: Mapping[str, np.ndarray] | None) -> tuple[tuple[np.ndarray, ...], bool]:
+    """(:func:`gap_samples` at ``xs`` and ``at``, whether tokens were resampled)."""
     if not pick:
         raise ValueError("the pick has no settings")
-    xs = np.asarray(log_levels() if levels is None else levels, dtype=float)
     every = list(pick) + [s for pts in baselines.values() for s in pts]
     resampled_tokens = all(s.tokens_per_question() for s in every)
     if not resampled_tokens:
         pick = [_fixed_tokens(s) for s in pick]
         baselines = {n: [_fixed_tokens(s) for s in pts] for n, pts in baselines.items()}
     sizes = [len(r) for r in pick[0].rates]
-    draws = problem_draws(list(datasets), sizes, resamples, seed)
-    read, p, e, g = gap_samples(pick, baselines, draws, np.append(xs, at))
+    draws = problem_draws(list(datasets), sizes, resamples, seed, shared)
+    return gap_samples(pick, baselines, draws, np.append(xs, at)), resampled_tokens
+
+
+def _levels(levels: Sequence[float] | None) -> np.ndarray:
+    return np.asarray(log_levels() if levels is None else levels, dtype=float)
+
+
+def gap_vectors(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]],
+                datasets: Sequence[str], dataset_draws: Mapping[str, np.ndarray], *,
+                levels: Sequence[float] | None = None,
+                at: float = AT_TOKENS) -> tuple[np.ndarray, np.ndarray]:
+    """(mean gap, gap at ``at``), each ``[R + 1]``: row 0 the full sample, row r
+    the resample under ``dataset_draws``' row r - 1. Vectors of runs made with
+    the same draws can be averaged row by row: the interval of a mean over runs
+    (``verdict_joint.mean_gap_of``)."""
+    (_, _, _, g), _ = _samples(pick, baselines, datasets, _levels(levels), at, 0, 0,
+                               dataset_draws)
+    return g[:-1].mean(axis=0), g[-1]
+
+
+def verdict(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]],
+            datasets: Sequence[str], *, levels: Sequence[float] | None = None,
+            at: float = AT_TOKENS, resamples: int = DEFAULT_RESAMPLES,
+            seed: int = DEFAULT_SEED, level: float = DEFAULT_LEVEL,
+            dataset_draws: Mapping[str, np.ndarray] | None = None) -> Verdict:
+    """The pick's mean gap and gap at ``at`` to the envelope of ``baselines``
+    (name -> settings), stores of ``datasets`` sharing problems; returns a
+    :class:`Verdict` (see the module docstring for every definition). With
+    ``dataset_draws`` (``verdict_joint.dataset_draws``) the resamples are those
+    draws (``resamples`` is then their number)."""
+    xs = _levels(levels)
+    if dataset_draws is not None:
+        resamples = next(iter(dataset_draws.values())).shape[0] if dataset_draws else 0
+    (read, p, e, g), resampled_tokens = _samples(pick, baselines, datasets, xs, at,
+                                                 resamples, seed, dataset_draws)
     tok_note = (" and tokens" if resampled_tokens
                 else " (tokens held fixed: not recorded per question)")
-    return Verdict(mean_gap=_gap(g[:-1].mean(axis=0), level), at_gap=_gap(g[-1], level),
+    return Verdict(mean_gap=gap_of_samples(g[:-1].mean(axis=0), level),
+                   at_gap=gap_of_samples(g[-1], level),
                    at=float(at), levels=xs.tolist(), read_at=read[:-1, 0].tolist(),
                    pick=p[:-1, 0].tolist(), envelope=e[:-1, 0].tolist(),
                    gaps=g[:-1, 0].tolist(), tokens_resampled=resampled_tokens,

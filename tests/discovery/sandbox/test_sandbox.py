@@ -164,6 +164,55 @@ def test_reading_store_files(store, synth_data):
         assert res.jobs[0]["isolation"]["filesystem_hidden"] is False
 
 
+CACHE_PROBE = """
+print("ENV", os.environ.get("AUTOTTS_STORE_CACHE"))
+for path in {paths!r}:
+    try:
+        print("LISTED", path, sorted(os.listdir(path)))
+    except OSError as exc:
+        print("NOLIST", path, type(exc).__name__)
+    try:
+        with open(path, "rb") as fh:
+            print("READ", path, len(fh.read()))
+    except OSError as exc:
+        print("NOREAD", path, type(exc).__name__)
+return ep.read_full()
+"""
+
+
+@pytest.mark.parametrize("where", ["user_cache", "inside_a_bound_folder"])
+@pytest.mark.parametrize("mode", MODES)
+def test_the_compiled_store_cache_is_out_of_reach(synth_data, tmp_path, monkeypatch, mode,
+                                                  where):
+    # the cache holds every gold answer; placed inside a folder the job binds
+    # (a site directory on sys.path), it must be masked, not exposed
+    if where == "user_cache":
+        root = tmp_path / "home" / ".cache" / "autotts" / "stores"
+    else:
+        monkeypatch.syspath_prepend(str(tmp_path / "site"))
+        root = tmp_path / "site" / "autotts-stores"
+    monkeypatch.setenv("AUTOTTS_STORE_CACHE", str(root))
+    warm = load_store(synth_data / "ModelA" / "aime24.json", name="ModelA/aime24")
+    (entry,) = root.rglob("*.npz")
+    assert warm.questions[0].gold in entry.read_bytes().decode("latin-1")  # gold is in there
+    paths = [str(root), str(entry.parent), str(entry)]
+    res = run(controller(CACHE_PROBE.format(paths=paths), "import os"), warm, synth_data,
+              iso=detect_isolation(mode))
+    assert res.error is None, res.error
+    printed = res.jobs[0]["printed"]
+    assert sorted(root.rglob("*.npz")) == [entry]  # the worker wrote no entry of its own
+    assert "ENV off" in printed  # nor would it anywhere else (worker.run: cache=False too)
+    if res.jobs[0]["isolation"]["filesystem_hidden"]:
+        lines = printed.splitlines()
+        assert not [ln for ln in lines if ln.startswith("READ")], printed
+        listed = [ln for ln in lines if ln.startswith("LISTED")]
+        assert all(ln.endswith(" []") for ln in listed), listed  # at most an empty mask
+        assert {ln.split()[1] for ln in lines if ln.startswith("NOREAD ")} >= set(paths)
+    else:  # recorded as a weak mode: the host file system is not hidden
+        assert mode != "auto" or ISO.mode != "bwrap"
+        assert res.jobs[0]["isolation"]["warning"]
+
+
 def test_tampering_with_run_files(store, synth_data, tmp_path):
     victim = tmp_path / "rounds" / "r0001" / "candidate.py"
     victim.parent.mkdir(parents=True)

@@ -21,6 +21,7 @@ from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.round.scoring import FitnessRule
 from autotts.discovery.run.config import RunConfig, config_to_toml, load_config
 from autotts.discovery.run.files import RunError, now, read_json, write_json
+from autotts.discovery.sandbox.boundary import secret_dirs
 from autotts.discovery.sandbox.evaluate import SandboxSettings
 from autotts.discovery.sandbox.process import Limits, detect_isolation
 from autotts.env.store import ReplayStore, load_store
@@ -76,6 +77,7 @@ class Run:
         hide = {Path(r["path"]).resolve().parent for split in ("search", "held_out")
                 for r in self.store_refs(split)}
         hide |= {self.dir.resolve(), Path(self.meta["data_dir"]).resolve()}
+        hide |= {p.resolve() for p in secret_dirs()}  # the compiled-store cache: gold answers
         limits = Limits(cpu_s=self.cfg.caps.job_timeout_s, memory_mb=self.cfg.caps.memory_mb,
                         output_bytes=self.cfg.caps.output_kb * 1024, tmp_mb=self.cfg.caps.tmp_mb)
         return SandboxSettings(limits, iso, tuple(sorted(hide)), self.workers(),

@@ -10,7 +10,10 @@ Modes, strongest first (docs/discovery.md, "Threat model"):
   ``--ro-bind / /``, so no other copy of the data, no other run, no home
   file is there to find), a private ``/proc``, no network, its own PID, IPC
   and UTS namespaces, and a size-capped tmpfs ``/tmp`` under which an
-  interpreter, venv or checkout living in ``/tmp`` is bound back.
+  interpreter, venv or checkout living in ``/tmp`` is bound back. The
+  compiled-store cache (it holds gold answers) is never bound; should it lie
+  inside a bound folder (``$AUTOTTS_STORE_CACHE`` in a venv, say), an empty
+  read-only tmpfs is mounted over it.
 - ``unshare``: ``unshare --pid --fork --kill-child --mount-proc --net`` (root):
   every descendant dies with the job and the network is cut, but the file
   system is the host's (readable, and writable where the user may write).
@@ -28,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import autotts
+from autotts.env import store_cache
 
 MODES = ("auto", "strict", "bwrap", "unshare", "none")
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
@@ -158,6 +162,35 @@ def _bind_args(paths: list[Path]) -> list[str]:
     return args
 
 
+def secret_dirs() -> list[Path]:
+    """Folders no job may see even when they lie inside a bound path."""
+    cache = store_cache.cache_dir()
+    return [cache] if cache is not None else []
+
+
+def _mask_args(bound: list[Path]) -> list[str]:
+    """An empty read-only tmpfs over each secret folder that a bound path would
+    expose, at every place inside the job where it would appear."""
+    dests: set[str] = set()
+    for secret in secret_dirs():
+        real = Path(os.path.realpath(secret))
+        for b in bound:
+            if b.is_symlink() and b.parent == Path("/"):
+                continue  # bound as a link into /usr, which is checked itself
+            b_real = Path(os.path.realpath(b))
+            if real == b_real or b_real in real.parents:
+                dests.add(str(b.absolute() / real.relative_to(b_real)))
+    args: list[str] = []
+    for dest in sorted(dests):
+        try:  # created now, so entries written while the job runs stay under the mask
+            Path(dest).mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            if not Path(dest).is_dir():
+                continue  # cannot be created, so there is nothing there to see
+        args += ["--tmpfs", dest, "--remount-ro", dest]
+    return args
+
+
 def bwrap_argv(workdir: Path, *, tmp_mb: int = 256) -> list[str]:
     """The bubblewrap argv (up to the command) that exposes ``workdir`` read-only."""
     argv = [shutil.which("bwrap") or "bwrap", "--unshare-user", "--disable-userns",
@@ -167,10 +200,12 @@ def bwrap_argv(workdir: Path, *, tmp_mb: int = 256) -> list[str]:
             "--dev", "/dev", "--proc", "/proc"]
     system = [Path(p) for p in SYSTEM_DIRS + SYSTEM_FILES]
     # /tmp is bound after its tmpfs, so an interpreter, venv or checkout there stays visible
-    argv += _bind_args(system + readable_paths())
+    bound = system + readable_paths()
+    argv += _bind_args(bound)
     if workdir != Path("/"):
+        bound.append(workdir)
         argv += ["--ro-bind", str(workdir), str(workdir), "--chdir", str(workdir)]
-    return argv + ["--"]
+    return argv + _mask_args(bound) + ["--"]  # masks last: no later bind can cover them
 
 
 def command_for(iso: Isolation, workdir: Path, *, tmp_mb: int = 256) -> list[str]:

@@ -83,7 +83,8 @@ class SandboxSettings:
     """How to run jobs: limits, isolation, parallel jobs, traces, branch ceiling.
 
     ``hide`` is kept for the record: with bubblewrap nothing outside the job is
-    mounted at all, so there is nothing to hide."""
+    mounted at all, so there is nothing to hide (and the compiled-store cache is
+    masked even inside a mounted folder: ``boundary.secret_dirs``)."""
 
     limits: Limits
     isolation: Isolation

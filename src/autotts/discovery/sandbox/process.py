@@ -79,7 +79,7 @@ def _env(workdir: Path, result_fd: int, token: str) -> dict[str, str]:
             "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "AUTOTTS_SANDBOX_SRC": src, "AUTOTTS_RESULT_FD": str(result_fd),
-            "AUTOTTS_JOB_TOKEN": token}
+            "AUTOTTS_JOB_TOKEN": token, "AUTOTTS_STORE_CACHE": "off"}  # see worker.run
 
 
 def _limit_child(limits: Limits) -> None:

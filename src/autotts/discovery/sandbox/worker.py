@@ -101,7 +101,10 @@ def run(job: dict[str, Any], workdir: Path) -> dict[str, Any]:
         from autotts.discovery.sandbox.episode_worker import run_episodes
 
         return run_episodes(job, workdir)
-    stores = [load_store(workdir / s["file"], name=s["name"]) for s in job["stores"]]
+    # no store cache: a job's files are gold-free copies, and a cache a candidate
+    # could write into would let one job plant the stores another job plays
+    stores = [load_store(workdir / s["file"], name=s["name"], cache=False)
+              for s in job["stores"]]
     cand = str(workdir / job["candidate"])
     target = f"{cand}:{job['class_name']}" if job.get("class_name") else cand
     seeds = list(job["seeds"])

@@ -3,12 +3,14 @@
 Picks (the rules in picks.py): the best mean search-split accuracy over the grid (the paper's rule)
 and the largest frontier area (ours) or, for a proposer with its own fitness
 rule (the built-in search), the best fitness instead: what the search
-maximised. In screening mode the picks are made on full-seed re-runs of the
-contenders (see few_seed.py), never on screened numbers. Every ok round's
-"beta = 1" point is also evaluated on held-out (the paper's Figure 4), and the
-picks' whole grid; held-out always uses all seeds. Held-out stores are only
-opened now, after the last round, and only in sandboxed children that receive
-gold-free copies.
+maximised. The primary pick (picks.primary_pick, written to selection.json
+as "primary") is the fitness pick when the proposer has a fitness rule, else
+the accuracy pick: its verdict is the run's. In screening mode the picks are
+made on full-seed re-runs of the contenders (see few_seed.py), never on
+screened numbers. Every ok round's "beta = 1" point is also evaluated on
+held-out (the paper's Figure 4), and the picks' whole grid; held-out always
+uses all seeds. Held-out stores are only opened now, after the last round,
+and only in sandboxed children that receive gold-free copies.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from autotts.discovery.sandbox.evaluate import evaluate_candidate
 from autotts.discovery.sandbox.generated import evaluate_generated
 from autotts.discovery.selection.few_seed import full_stage, with_full_scores
 from autotts.discovery.selection.heldout_summary import beta_curve_rows, cmc_reference
-from autotts.discovery.selection.picks import picks
+from autotts.discovery.selection.picks import picks, primary_pick
 
 
 def budget_picks(run: Run, done: list[dict], budget: Budget | None) -> tuple[dict, list[str]]:
@@ -117,7 +119,8 @@ def finalize(run: Run, *, budget: Budget | None = None, phases: Phases | None = 
             cmc_reference(run)
             beta_curve_rows(run)
         held, skipped = _held_out(run, done, chosen, budget, phases)
-        doc = {"picks": chosen, "rounds": [s["round"] for s in done], "finished": now(),
+        doc = {"picks": chosen, "primary": primary_pick(chosen, run.fitness is not None),
+               "rounds": [s["round"] for s in done], "finished": now(),
                "screening": screening,
                "held_out_errors": {n: h["error"] for n, h in held.items() if h.get("error")}}
         if skipped:

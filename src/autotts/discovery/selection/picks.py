@@ -1,6 +1,14 @@
 """Which rounds are handed over: the best by mean search accuracy (the paper's
 rule) and the best by the second rule (frontier area, or the proposer's own
-fitness when the rounds carry one); optionally within a cost allowance."""
+fitness when the rounds carry one); optionally within a cost allowance.
+
+One of them is the run's *primary* pick, the one whose verdict is the run's
+(issue 30; the rule fixed before any fold table): the "fitness" pick when the
+run's proposer has a fitness rule and that pick exists, else the "accuracy"
+pick. The other pick is reported beside it. A selection.json written before
+the rule has no "primary": it is derived by the same rule from its picks (a
+fitness pick there means the run had a fitness rule).
+"""
 
 from __future__ import annotations
 
@@ -48,3 +56,18 @@ def picks(done: list[dict], cost: Callable[[dict], float] | None = None,
     second = max(beside, key=lambda s: (s["score"][key], -s["round"])) if beside \
         else (by_acc if scored else None)
     return {"accuracy": by_acc["round"], key: second["round"] if second else None}
+
+
+def primary_pick(chosen: dict[str, int | None], has_fitness: bool) -> str:
+    """The primary pick's kind: "fitness" for a run with a proposer fitness rule
+    whose fitness pick exists, else "accuracy" (see the module docstring)."""
+    return "fitness" if has_fitness and chosen.get("fitness") is not None else "accuracy"
+
+
+def selection_primary(sel: dict) -> str:
+    """A selection.json's primary pick: its "primary", or for an older one the
+    same rule applied to its picks (a fitness pick only exists with a rule)."""
+    if sel.get("primary"):
+        return sel["primary"]
+    picked = sel.get("picks", {})
+    return primary_pick(picked, "fitness" in picked)

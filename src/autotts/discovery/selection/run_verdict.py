@@ -11,6 +11,10 @@ controllers, the run's seeds: the same numbers) and nothing is written.
 Per-question tokens (``question_tokens``) are recorded by runs made after the
 verdict was introduced; for older runs every setting's tokens are held fixed
 under resampling, and the verdict says so.
+
+The run's verdict is its primary pick's (``"primary"`` in the returned dict;
+see :mod:`autotts.discovery.selection.picks`): selection.json names it, and
+for a run finished before it did it is derived by the same rule.
 """
 
 from __future__ import annotations
@@ -18,15 +22,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from autotts.controllers.spec import ControllerSpec
 from autotts.data.catalog import resolve_data_dir
 from autotts.discovery.run.baselines import BASELINE_GRIDS
 from autotts.discovery.run.directory import Run, open_run
 from autotts.discovery.run.files import read_json
 from autotts.discovery.run.integrity import file_intact
+from autotts.discovery.selection.picks import selection_primary
 from autotts.evaluation.envelope_baselines import ENVELOPE_FAMILIES
 from autotts.evaluation.runner import Cell, run_cells
-from autotts.evaluation.verdict import AT_TOKENS, Setting, dataset_of, log_levels, verdict
+from autotts.evaluation.verdict import (
+    AT_TOKENS,
+    Setting,
+    dataset_of,
+    gap_vectors,
+    log_levels,
+    verdict,
+)
+from autotts.evaluation.verdict_joint import SharedDraws
 
 BASELINE_FILES = ("baselines/held_out.json", "baselines/held_out_envelope.json")
 
@@ -132,17 +147,30 @@ def _relocate(run: Run, data: str | None) -> None:
                     break
 
 
-def run_verdict(run_dir: Path, *, levels=None, at: float = AT_TOKENS,
-                resamples: int = 10_000, seed: int = 0, data: str | None = None) -> dict:
-    """The verdict of every pick of the finished run in ``run_dir``; returns a
-    JSON-ready dict: run facts, the baselines used, and per pick its
-    :class:`~autotts.evaluation.verdict.Verdict` (or why there is none)."""
+def _finished(run_dir: Path, data: str | None) -> tuple[Run, dict]:
+    """(the run, its selection.json); refuses a run that has not finished."""
     run = open_run(Path(run_dir))
     _relocate(run, data)
     sel = read_json(run.dir / "final" / "selection.json")
     if sel is None:
         raise ValueError(f"{run_dir}: no final/selection.json: the run has not finished")
+    return run, sel
+
+
+def run_verdict(run_dir: Path, *, levels=None, at: float = AT_TOKENS,
+                resamples: int = 10_000, seed: int = 0, data: str | None = None) -> dict:
+    """The verdict of every pick of the finished run in ``run_dir``; returns a
+    JSON-ready dict: run facts, the baselines used, the primary pick's kind
+    and per pick its :class:`~autotts.evaluation.verdict.Verdict` (or why
+    there is none)."""
+    run, sel = _finished(run_dir, data)
     return run_picks_verdict(run, sel, levels=levels, at=at, resamples=resamples, seed=seed)
+
+
+def _pick_points(run: Run, n: int | None, stores: list[str]) -> tuple[list[Setting], str]:
+    """(the settings of round ``n``'s held-out grid, a note on where they came from)."""
+    cells, note = held_cells(run, n) if n is not None else (None, "no pick (no ok round)")
+    return (pick_settings(cells, stores) if cells else []), note
 
 
 def run_picks_verdict(run: Run, sel: dict, *, levels=None, at: float = AT_TOKENS,
@@ -157,18 +185,41 @@ def run_picks_verdict(run: Run, sel: dict, *, levels=None, at: float = AT_TOKENS
            "search": [s["name"] for s in run.store_refs("search")], "held_out": stores,
            "baselines": {"source": source,
                          "settings": {cid: len(v) for cid, v in curves.items()}},
-           "picks": {}}
+           "primary": selection_primary(sel), "picks": {}}
     for kind, n in sel.get("picks", {}).items():
-        entry: dict = {"round": n}
-        cells, note = held_cells(run, n) if n is not None else (None, "no pick (no ok round)")
-        entry["note"] = note
-        pts = pick_settings(cells, stores) if cells else []
+        pts, note = _pick_points(run, n, stores)
+        entry: dict = {"round": n, "note": note}
         if pts:
             v = verdict(pts, curves, [dataset_of(s) for s in stores], levels=xs, at=at,
                         resamples=resamples, seed=seed)
             entry.update(settings=len(pts), **v.to_dict())
         out["picks"][kind] = entry
     return out
+
+
+def run_gap_vectors(run_dir: Path, shared: SharedDraws, *, levels=None, at: float = AT_TOKENS,
+                    data: str | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per pick with a verdict its (mean gap, gap at ``at``) over ``shared``'s
+    draws (:func:`~autotts.evaluation.verdict.gap_vectors`; row 0 the full
+    sample): what the fold table averages over jobs for a joint interval."""
+    run, sel = _finished(run_dir, data)
+    stores = [s["name"] for s in run.store_refs("held_out")]
+    curves = baseline_curves(baseline_rows(run)[0], stores)
+    datasets = [dataset_of(s) for s in stores]
+    out = {}
+    for kind, n in sel.get("picks", {}).items():
+        pts, _ = _pick_points(run, n, stores)
+        if pts:
+            draws = shared.get(datasets, [len(r) for r in pts[0].rates])
+            out[kind] = gap_vectors(pts, curves, datasets, draws, levels=levels, at=at)
+    return out
+
+
+def pick_name(kind: str, round_n: int | None, primary: str | None) -> str:
+    """``fitness (r4, primary)``: the pick's rule, round and whether it is primary."""
+    tags = ([f"r{round_n}"] if round_n is not None else []) + \
+        (["primary"] if kind == primary else [])
+    return f"{kind} ({', '.join(tags)})" if tags else kind
 
 
 def _ci(g: dict) -> str:
@@ -191,7 +242,7 @@ def verdict_markdown(doc: dict) -> list[str]:
            f"| pick | settings | mean gap [95% CI] | P(<=0) | gap at {at / 1e3:.0f}k [95% CI] "
            "| P(<=0) |", "|---|---|---|---|---|---|"]
     for kind, p in doc["picks"].items():
-        name = f"{kind} (r{p['round']})" if p["round"] is not None else kind
+        name = pick_name(kind, p["round"], doc.get("primary"))
         if "mean_gap" in p:
             out.append(f"| {name} | {p['settings']} | {_ci(p['mean_gap'])} | "
                        f"{_ci(p['at_gap'])} |")

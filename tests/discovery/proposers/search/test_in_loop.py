@@ -3,6 +3,8 @@ search split only, and its rounds land in the archive like any other."""
 
 from __future__ import annotations
 
+import json
+
 from autotts.discovery.loop import run_loop
 from autotts.discovery.proposers.search.proposer import SearchProposer
 from autotts.discovery.round.state import round_states
@@ -77,6 +79,9 @@ def test_rounds_are_scored_and_picked_by_the_searchs_own_fitness(make_run):
     best = max(ok, key=lambda s: (s["score"]["fitness"], -s["round"]))
     assert set(sel["picks"]) == {"accuracy", "fitness"}
     assert sel["picks"]["fitness"] == best["round"]
+    # the search has a fitness rule: its fitness pick is the primary one, kept in the file
+    assert sel["primary"] == "fitness"
+    assert json.loads((run.dir / "final" / "selection.json").read_text())["primary"] == "fitness"
     held = run.dir / "final" / f"heldout_r{best['round']:04d}.json"
     assert held.is_file() and '"full": true' in held.read_text()
     text = write_report(run).read_text()
@@ -90,7 +95,8 @@ def test_a_run_without_a_fitness_rule_picks_by_area_and_has_no_fitness_column(ma
     run = make_run(rounds=1, seed=4, proposer="manual")
     run_loop(run, SearchProposer(start="blank", **SMALL))  # the config names no fitness rule
     assert "fitness" not in round_states(run)[0]["score"]
-    assert set(finalize(run)["picks"]) == {"accuracy", "area"}
+    sel = finalize(run)
+    assert set(sel["picks"]) == {"accuracy", "area"} and sel["primary"] == "accuracy"
     assert "fitness" not in write_report(run).read_text()
 
 
