@@ -27,7 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from autotts.discovery.proposers.base import StoreCurves
-from autotts.evaluation.verdict import Setting, dataset_of, gap_samples, log_levels, problem_draws
+from autotts.evaluation.verdict import (
+    Setting,
+    curve_values,
+    dataset_of,
+    gaps_to,
+    log_levels,
+    problem_draws,
+)
 
 RESAMPLES = 200   # bootstrap draws per score: a quantile to about +-0.05 points, ~5 ms
 QUANTILE = 0.2    # the score: this quantile of the resampled mean gap
@@ -41,6 +48,7 @@ class Yardstick:
     baselines: dict[str, list[Setting]]
     draws: list[np.ndarray]
     levels: np.ndarray
+    values: list[tuple[np.ndarray, np.ndarray]]  # every baseline's curve on every draw
 
     def gaps(self, curves: StoreCurves) -> np.ndarray | None:
         """Mean gap to the envelope, full sample first, then every resample
@@ -48,7 +56,7 @@ class Yardstick:
         pick = design_settings(curves, self.stores)
         if not pick:
             return None
-        _, _, _, g = gap_samples(pick, self.baselines, self.draws, self.levels)
+        _, _, _, g = gaps_to(curve_values(pick, self.draws), self.values, self.levels)
         return g.mean(axis=0)
 
 
@@ -65,7 +73,8 @@ def yardstick(rows: Sequence[dict], stores: Sequence[str], *, resamples: int = R
                          f"numbers on every search store ({', '.join(stores)})")
     sizes = [len(next(iter(curves.values()))[0].rates[i]) for i in range(len(stores))]
     draws = problem_draws([dataset_of(s) for s in stores], sizes, resamples, seed)
-    return Yardstick(stores, curves, draws, log_levels())
+    values = [curve_values(pts, draws) for pts in curves.values() if pts]
+    return Yardstick(stores, curves, draws, log_levels(), values)
 
 
 def design_settings(curves: StoreCurves, stores: Sequence[str]) -> list[Setting]:
