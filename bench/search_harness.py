@@ -52,8 +52,18 @@ def evaluate_file(path: Path, class_name: str, data: Path, stores: Sequence[str]
     curves: dict[str, list[dict]] = {s: [] for s in stores}
     for cell, r in zip(cells, results):
         curves[cell.env].append({"beta": cell.spec.params["beta"], "accuracy": r.accuracy,
-                                 "tokens": r.tokens})
+                                 "tokens": r.tokens, "q_rate": r.question_correct_rate,
+                                 "q_tokens": r.question_tokens})
     return curves
+
+
+def search_baselines(data: Path, stores: Sequence[str], seeds: int, workers: int) -> list[dict]:
+    """The loop's seed baselines on ``stores`` (what objective "envelope" scores against)."""
+    from autotts.discovery.run.baselines import baseline_rows
+    from autotts.discovery.run.config import config_from_dict
+
+    cfg = config_from_dict({"run": {"seeds": seeds}})
+    return baseline_rows([{"name": s, "path": store_file(data, s)} for s in stores], cfg, workers)
 
 
 def run_search(out: Path, data: Path, *, rounds: int, seeds: int, seed: int, workers: int,
@@ -63,6 +73,8 @@ def run_search(out: Path, data: Path, *, rounds: int, seeds: int, seed: int, wor
     """Propose and evaluate up to ``rounds`` candidates (or until ``budget_s``);
     returns the history. Each round's source and summary land under ``out``."""
     proposer = SearchProposer(**(settings or {}))
+    rows = search_baselines(data, stores, seeds, workers) \
+        if proposer.settings.objective == "envelope" else []
     history: list[RoundSummary] = []
     start = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -73,11 +85,12 @@ def run_search(out: Path, data: Path, *, rounds: int, seeds: int, seed: int, wor
         ctx = ProposalContext(round=rnd, workspace=out, candidate_path=cand, prompt="",
                               history=tuple(history), seed=seed,
                               search_stores=tuple((s, store_file(data, s)) for s in stores),
-                              betas=tuple(betas), workers=workers)
+                              betas=tuple(betas), workers=workers,
+                              search_baselines=tuple(rows))
         prop = proposer.propose(ctx)
         cand.write_text(prop.source)
         curves = evaluate_file(cand, prop.meta["class_name"], data, stores, betas, seeds, workers)
-        fit = proposer.settings.score(curves)
+        fit = proposer.settings_for(ctx).score(curves)
         status = "ok" if fit is not None else "invalid"  # the loop refuses a falling cost
         fit = fit or (float("nan"), float("nan"))
         history.append(RoundSummary(round=rnd, status=status, source=prop.source, curves=curves,

@@ -210,10 +210,18 @@ def _fixed_tokens(s: Setting) -> Setting:
 def gap_samples(pick: Sequence[Setting], baselines: dict[str, Sequence[Setting]],
                 draws: list[np.ndarray], x: np.ndarray) -> tuple[np.ndarray, ...]:
     """(levels read, pick, envelope, gap), each ``[L, R + 1]``, at levels ``x`` ``[L]``."""
-    p_tok, p_acc = curve_values(pick, draws)
     curves = [curve_values(pts, draws) for pts in baselines.values() if pts]
+    return gaps_to(curve_values(pick, draws), curves, x)
+
+
+def gaps_to(pick: tuple[np.ndarray, np.ndarray], curves: Sequence[tuple[np.ndarray, np.ndarray]],
+            x: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`gap_samples` from curve values already computed (the pick's and every
+    baseline's (tokens, accuracy) ``[P, R + 1]``): a caller scoring many picks
+    against the same baselines computes theirs once."""
     if not curves:
         raise ValueError("no baseline settings: the envelope is undefined")
+    p_tok, p_acc = pick
     env_lo = np.min([t.min(axis=0) for t, _ in curves], axis=0)          # [R + 1]
     at = np.maximum(np.maximum(x[:, None], p_tok.min(axis=0)[None, :]), env_lo[None, :])
     pick_v = read_curve(p_tok, p_acc, at)

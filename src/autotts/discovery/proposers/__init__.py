@@ -10,6 +10,7 @@ then scores every round by it and picks a round by it ("fitness", see
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -60,11 +61,14 @@ def make_proposer(name: str | None, settings: dict[str, Any] | None = None) -> P
         raise ProposerError(f"proposer {name!r}: bad settings ({exc})") from None
 
 
-def proposer_fitness(name: str | None, settings: dict[str, Any] | None = None
+def proposer_fitness(name: str | None, settings: dict[str, Any] | None = None,
+                     search_baselines: Callable[[], list[dict]] | None = None
                      ) -> Callable[[dict], float | None] | None:
     """The fitness rule of proposer ``name`` under ``settings`` (curves per store ->
     a number to maximise, or None), or None when the proposer defines none or
-    cannot be loaded here (then the run has no "fitness" pick)."""
+    cannot be loaded here (then the run has no "fitness" pick).
+    ``search_baselines`` (the run's search baseline rows, read when first
+    needed) is passed to a rule that takes it."""
     try:
         cls = _proposer_class(name or DEFAULT_PROPOSER)
     except ProposerError:
@@ -72,7 +76,9 @@ def proposer_fitness(name: str | None, settings: dict[str, Any] | None = None
     rule = getattr(cls, "fitness_rule", None)
     if rule is None:
         return None
+    extra = {"search_baselines": search_baselines} if search_baselines is not None \
+        and "search_baselines" in inspect.signature(rule).parameters else {}
     try:
-        return rule(**dict(settings or {}))
+        return rule(**extra, **dict(settings or {}))
     except (TypeError, ValueError) as exc:
         raise ProposerError(f"proposer {name!r}: bad settings ({exc})") from None

@@ -58,6 +58,10 @@ class ProposalContext:
     # store, so a built-in proposer need not propose what the loop would refuse.
     reach_rule: dict | None = None
     sc64_tokens: tuple[tuple[str, float], ...] = ()
+    # The run's baselines on the search split (``baselines/search.json`` rows,
+    # per-question rates and tokens), for a built-in proposer that scores
+    # against them; what the agent's workspace shows as well.
+    search_baselines: tuple[dict, ...] = ()
 
 
 @dataclass

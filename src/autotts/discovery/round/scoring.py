@@ -18,11 +18,15 @@ FitnessRule = Callable[[StoreCurves], "float | None"]
 
 def curves_of(cells: Sequence[CellResult]) -> StoreCurves:
     """Per store, one point per setting: its params plus accuracy, tokens and
-    branches opened (what proposers see of a round, see ``RoundSummary.curves``)."""
+    branches opened, and where recorded per question the correct rate and mean
+    tokens over the seeds (``q_rate``, ``q_tokens``: what the search's "envelope"
+    fitness reads); what proposers see of a round, see ``RoundSummary.curves``."""
     curves: StoreCurves = {}
     for c in cells:
-        curves.setdefault(c.store, []).append(
-            {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened})
+        point = {**c.params, "accuracy": c.accuracy, "tokens": c.tokens, "opened": c.opened}
+        if c.question_correct_rate and c.question_tokens:
+            point.update(q_rate=list(c.question_correct_rate), q_tokens=list(c.question_tokens))
+        curves.setdefault(c.store, []).append(point)
     return curves
 
 

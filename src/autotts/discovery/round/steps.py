@@ -104,7 +104,8 @@ def propose(run: Run, st: RoundState, proposer, done: list[dict], total: int) ->
                               reach_rule={k: v for k, v in run.cfg.contract.rule().items()
                                           if k != "tolerance"}
                               if run.cfg.contract.enabled else None,
-                              sc64_tokens=tuple(run.sc64("search").items()))
+                              sc64_tokens=tuple(run.sc64("search").items()),
+                              search_baselines=tuple(run.baselines("search")))
         try:
             p = proposer.propose(ctx)
         except AwaitingSubmission:

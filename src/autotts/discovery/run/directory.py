@@ -69,7 +69,8 @@ class Run:
         also scored and picked by it (see ``proposers.proposer_fitness``)."""
         from autotts.discovery.proposers import proposer_fitness  # imports a backend
 
-        return proposer_fitness(self.cfg.proposer.name, self.cfg.proposer.settings)
+        return proposer_fitness(self.cfg.proposer.name, self.cfg.proposer.settings,
+                                search_baselines=lambda: self.baselines("search"))
 
     def sandbox(self) -> SandboxSettings:
         iso = detect_isolation(self.cfg.sandbox.isolation)

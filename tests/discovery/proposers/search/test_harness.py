@@ -4,6 +4,7 @@ evaluate end to end."""
 from __future__ import annotations
 
 import json
+import math
 
 from tests.discovery.proposers.search.harness_module import run_search, store_file
 
@@ -31,3 +32,17 @@ def test_two_rounds_on_a_synthetic_store(tmp_path):
         assert all(0 <= p["accuracy"] <= 100 and p["tokens"] > 0 for p in points)
     assert (tmp_path / "run" / "round002.py").read_text() == hist[1].source
     assert len(logged) == 2
+
+
+def test_the_envelope_objective_runs_in_the_harness_against_its_own_baselines(tmp_path):
+    data = tmp_path / "data"
+    (data / "Synthetic").mkdir(parents=True)
+    (data / "Synthetic" / "toy.json").write_text(json.dumps(synthetic_questions(3, 70)))
+    hist = run_search(tmp_path / "run", data, rounds=2, seeds=2, seed=0, workers=1,
+                      betas=(0.0, 1.0), stores=("Synthetic/toy",), log=lambda _: None,
+                      settings={**SMALL, "objective": "envelope"})
+    assert len(hist) == 2
+    for r in hist:
+        assert all(p["q_rate"] and p["q_tokens"] for p in r.curves["Synthetic/toy"])
+    ok = [r for r in hist if r.status == "ok"]
+    assert ok and all(math.isfinite(r.score["fitness"]) for r in ok)

@@ -98,3 +98,29 @@ def test_a_run_without_a_fitness_rule_picks_by_area_and_has_no_fitness_column(ma
     sel = finalize(run)
     assert set(sel["picks"]) == {"accuracy", "area"} and sel["primary"] == "accuracy"
     assert "fitness" not in write_report(run).read_text()
+
+
+def test_the_envelope_objective_scores_against_the_runs_search_baselines(make_run):
+    """Objective "envelope" in the loop: the proposer is handed the run's search
+    baselines, and every round's fitness is the yardstick's score of its curves
+    on all seeds, against those same baselines."""
+    from autotts.discovery.proposers.search.yardstick import envelope_fitness, yardstick
+    from autotts.discovery.round.scoring import curves_of
+    from autotts.discovery.round.steps import load_cells
+
+    settings = {**SMALL, "objective": "envelope"}
+    run = make_run(rounds=2, seed=4, proposer="search", proposer_settings=settings)
+    proposer = Recording(start="blank", **settings)
+    try:
+        run_loop(run, proposer)
+    finally:
+        proposer.close()
+    rows = run.baselines("search")
+    assert all(c.search_baselines == tuple(rows) for c in proposer.contexts)
+    names = [r["name"] for r in run.store_refs("search")]
+    ok = [s for s in round_states(run) if s["status"] == "ok"]
+    assert ok
+    for s in ok:
+        curves = curves_of(load_cells(run, s["round"]))
+        assert all(p.get("q_rate") for pts in curves.values() for p in pts)
+        assert s["score"]["fitness"] == envelope_fitness(curves, yardstick(rows, names))[0]

@@ -28,6 +28,9 @@ def test_screened_curves_equal_the_protocols(synthetic_store):
             # the same episodes; only the order of the averaging differs
             assert point["accuracy"] == pytest.approx(ref.accuracy, rel=1e-12)
             assert point["tokens"] == pytest.approx(ref.tokens, rel=1e-12)
+            # per question, what the verdict and the "envelope" fitness read
+            assert point["q_rate"] == ref.question_correct_rate
+            assert point["q_tokens"] == pytest.approx(ref.question_tokens, rel=1e-12)
 
 
 def test_screened_curves_count_the_branches_opened(synthetic_store):

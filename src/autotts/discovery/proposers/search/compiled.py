@@ -115,16 +115,21 @@ def correct_of(store: ReplayStore, answers: np.ndarray) -> np.ndarray:
 
 
 def screen_points(genome: Genome, store: ReplayStore, betas: Sequence[float],
-                  seeds: Sequence[int]) -> list[tuple[float, float, float]]:
-    """Per beta (accuracy %, mean tokens, mean branches opened per question), the
-    numbers screening computes from the protocol (the same integer sums, then one
-    division each), here from the kernel. The protocol's episode has no branch
-    ceiling below the question's; no design opens more than 64, so it is the same."""
+                  seeds: Sequence[int]) -> list[dict]:
+    """Per beta the point screening computes from the protocol, here from the
+    kernel: ``accuracy`` (%), ``tokens`` and ``opened`` (means per question: the
+    same integer sums, then one division each) and per question ``q_rate`` and
+    ``q_tokens`` (means over the seeds, as ``EvalResult.question_correct_rate``
+    and ``question_tokens``). The protocol's episode has no branch ceiling below
+    the question's; no design opens more than 64, so it is the same."""
     run = run_design(genome, store, betas, seeds, ceiling=10**6)
     right = correct_of(store, run.answers)
     n = len(seeds) * len(store.questions)
-    return [(100.0 * int(right[b].sum()) / n, int(run.cost[b].sum()) / n,
-             int(run.opened[b].sum()) / n) for b in range(len(betas))]
+    return [{"accuracy": 100.0 * int(right[b].sum()) / n, "tokens": int(run.cost[b].sum()) / n,
+             "opened": int(run.opened[b].sum()) / n,
+             "q_rate": right[b].mean(axis=0).tolist(),
+             "q_tokens": run.cost[b].astype(float).mean(axis=0).tolist()}
+            for b in range(len(betas))]
 
 
 def protocol_results(controller_file: str, stores: Sequence[ReplayStore], specs,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from autotts.discovery.proposers.base import StoreCurves
 from autotts.discovery.proposers.search.design_pool import (
@@ -40,13 +40,17 @@ from autotts.discovery.proposers.search.designs import SEEDS, random_genome, see
 from autotts.discovery.proposers.search.fitness import (
     TOKEN_HI,
     TOKEN_LO,
+    cost_is_monotone,
     fitness,
+    mean_curve,
     mid_tokens,
 )
 from autotts.discovery.proposers.search.operators import apply, is_near
 from autotts.discovery.proposers.search.space import Genome
+from autotts.discovery.proposers.search.yardstick import QUANTILE, Yardstick, envelope_fitness
 
 STARTS = ("default", "blank")
+OBJECTIVES = ("area", "accuracy", "envelope")
 Reach = Callable[[StoreCurves], bool] | None  # does a curve meet the loop's budget-reach rule
 
 
@@ -64,9 +68,14 @@ class Settings:
     promote_seeds: int = 10        # ... on this many seeds
     token_lo: float = TOKEN_LO     # frontier-area token range (mean tokens per question)
     token_hi: float = TOKEN_HI
-    objective: str = "area"        # "area" (then best accuracy) or "accuracy" (then area)
+    objective: str = "area"        # "area" (then best accuracy), "accuracy" (then area) or
+                                   # "envelope" (quantile of the gap to the search baselines)
+    quantile: float = QUANTILE     # "envelope": the bootstrap quantile scored
     cost_tolerance: float = 0.02   # relative token drop between betas still called monotone
     max_tries: int = 200           # children drawn before giving up on novelty
+    # "envelope": the search split's baselines and draws (set by the proposer
+    # from the loop's search baselines; not a user setting)
+    yardstick: Yardstick | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         for f in fields(self):
@@ -77,9 +86,11 @@ class Settings:
         if self.start not in STARTS:
             raise ValueError(f"search: start must be one of {', '.join(STARTS)}, "
                              f"got {self.start!r}")
-        if self.objective not in ("area", "accuracy"):
-            raise ValueError(f"search: objective must be 'area' or 'accuracy', "
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"search: objective must be one of {', '.join(OBJECTIVES)}, "
                              f"got {self.objective!r}")
+        if not 0 < self.quantile < 1:
+            raise ValueError("search: need 0 < quantile < 1")
         if not 0 < self.token_lo < self.token_hi:
             raise ValueError("search: need 0 < token_lo < token_hi")
         if min(self.population, self.per_round, self.batch, self.screen_seeds,
@@ -90,9 +101,15 @@ class Settings:
             seed_genome(name)  # raises on an unknown name
 
     def score(self, curves: StoreCurves):
-        """The fitness of a curve under these settings."""
-        return fitness(curves, token_lo=self.token_lo, token_hi=self.token_hi,
-                       objective=self.objective, tolerance=self.cost_tolerance)
+        """The fitness of a curve under these settings (None: never bred from)."""
+        if self.objective != "envelope":
+            return fitness(curves, token_lo=self.token_lo, token_hi=self.token_hi,
+                           objective=self.objective, tolerance=self.cost_tolerance)
+        if self.yardstick is None:
+            raise ValueError("search: objective 'envelope' needs the search split's baselines")
+        if not mean_curve(curves) or not cost_is_monotone(curves, self.cost_tolerance):
+            return None
+        return envelope_fitness(curves, self.yardstick, self.quantile)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import partial
 from typing import Any
 
@@ -24,6 +24,7 @@ from autotts.discovery.proposers.search.evolve import RoundResult, Settings, sea
 from autotts.discovery.proposers.search.fitness import mid_tokens, reaches
 from autotts.discovery.proposers.search.screen import Screener
 from autotts.discovery.proposers.search.space import normalize
+from autotts.discovery.proposers.search.yardstick import yardstick
 
 
 def _settings(settings: dict[str, Any]) -> Settings:
@@ -89,17 +90,29 @@ class SearchProposer:
         self._given = screener is not None
 
     @staticmethod
-    def fitness_rule(**settings: Any) -> Callable[[StoreCurves], float | None]:
+    def fitness_rule(search_baselines: Callable[[], Sequence[dict]] | None = None,
+                     **settings: Any) -> Callable[[StoreCurves], float | None]:
         """What the search maximises, as the loop's "fitness" pick: the first
         part of :meth:`Settings.score` (by default the frontier area of the
         store-mean curve over 100k-600k tokens); None for a curve the search
-        would not breed from (cost falling as beta rises, or no beta)."""
+        would not breed from (cost falling as beta rises, or no beta).
+        ``search_baselines`` gives the run's search baseline rows, read on first
+        use (objective "envelope" scores against them)."""
         s = _settings(dict(settings))
+        yards: dict[tuple[str, ...], Settings] = {}
 
         def rule(curves: StoreCurves) -> float | None:
             if any("beta" not in p for pts in curves.values() for p in pts):
                 return None  # not a single-beta controller: the search never scores it
-            fit = s.score(curves)
+            scored = s
+            if s.objective == "envelope":
+                if search_baselines is None:
+                    raise ValueError("search: objective 'envelope' needs the search baselines")
+                key = tuple(curves)
+                if key not in yards:
+                    yards[key] = replace(s, yardstick=yardstick(search_baselines(), key))
+                scored = yards[key]
+            fit = scored.score(curves)
             return fit[0] if fit else None
         return rule
 
@@ -123,13 +136,24 @@ class SearchProposer:
         if self._screener is not None and not self._given:
             self._screener.close()
 
+    def settings_for(self, ctx: ProposalContext) -> Settings:
+        """The settings, with the search split's yardstick when the objective needs it."""
+        if self.settings.objective != "envelope":
+            return self.settings
+        if not ctx.search_baselines:
+            raise ValueError("search proposer: objective 'envelope' needs the loop's "
+                             "search baselines, and the context has none")
+        return replace(self.settings, yardstick=yardstick(
+            ctx.search_baselines, [name for name, _ in ctx.search_stores]))
+
     def propose(self, ctx: ProposalContext) -> Proposal:
         """The next candidate: generated source plus the round's search record in ``meta``."""
-        pool = pool_from(ctx.history, self.settings)
+        settings = self.settings_for(ctx)
+        pool = pool_from(ctx.history, settings)
         rng = random.Random(f"autotts-search:{ctx.seed}:{ctx.round}:{ctx.feedback or ''}")
         reach = partial(reaches, rule=ctx.reach_rule, sc64=dict(ctx.sc64_tokens)) \
             if ctx.reach_rule else None
-        result = search_round(pool, self.settings, self.screener(ctx), rng, ctx.round, reach)
+        result = search_round(pool, settings, self.screener(ctx), rng, ctx.round, reach)
         pick = result.pick
         rounds = {r.id: r.round for r in pool.records.values()}
         parent_rounds = [rounds[p] for p in pick.parents if p in rounds]

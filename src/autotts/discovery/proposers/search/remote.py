@@ -26,7 +26,7 @@ def worker_store(name: str, path: str) -> ReplayStore:
     return load_store(path, name=name)
 
 
-def design_points(task: tuple) -> list[tuple[float, float, float]]:
+def design_points(task: tuple) -> list[dict]:
     """:func:`~.compiled.screen_points` of ``(genome, name, path, betas, seeds)``."""
     genome, name, path, betas, seeds = task
     return compiled.screen_points(genome, worker_store(name, path), betas, seeds)

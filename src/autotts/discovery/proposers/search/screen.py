@@ -46,9 +46,9 @@ def _controller_class(source: str):
     return getattr(module, CLASS_NAME)
 
 
-def _cell(source: str, store: str, beta: float,
-          seeds: tuple[int, ...]) -> tuple[float, float, float]:
-    """(accuracy %, mean tokens, mean branches opened per question) of one design at one beta."""
+def _cell(source: str, store: str, beta: float, seeds: tuple[int, ...]) -> dict:
+    """One design at one beta: accuracy %, mean tokens and branches opened per
+    question, and per question its correct rate and mean tokens over the seeds."""
     from autotts.evaluation.protocol import protocol_block
     controller = _controller_class(source)(beta=beta)
     opened = []
@@ -60,11 +60,14 @@ def _cell(source: str, store: str, beta: float,
 
     block = protocol_block(_STORES[store], controller, seeds, solve=solve)
     n = block.correct.shape[1]
-    return (100.0 * sum(block.n_correct) / (len(seeds) * n),
-            sum(block.total_cost) / (len(seeds) * n), sum(opened) / len(opened))
+    return {"accuracy": 100.0 * sum(block.n_correct) / (len(seeds) * n),
+            "tokens": sum(block.total_cost) / (len(seeds) * n),
+            "opened": sum(opened) / len(opened),
+            "q_rate": block.correct.mean(axis=0).tolist(),
+            "q_tokens": block.cost.astype(float).mean(axis=0).tolist()}
 
 
-def _remote_cell(task: tuple) -> tuple[float, float, float]:
+def _remote_cell(task: tuple) -> dict:
     """``_cell`` of ``(source, name, path, beta, seeds)`` on another executor's worker."""
     source, name, path, beta, seeds = task
     _STORES[name] = remote.worker_store(name, path)
@@ -72,7 +75,7 @@ def _remote_cell(task: tuple) -> tuple[float, float, float]:
 
 
 def _design_points(genome: Genome, store: str, betas: tuple[float, ...],
-                   seeds: tuple[int, ...]) -> list[tuple[float, float, float]]:
+                   seeds: tuple[int, ...]) -> list[dict]:
     """``_cell`` for every beta at once, on the compiled design kernel."""
     from autotts.discovery.proposers.search.compiled import screen_points
     return screen_points(genome, _STORES[store], betas, seeds)
@@ -99,7 +102,8 @@ class Screener:
         return self._pool
 
     def curves(self, genomes: Sequence[Genome], seeds: Sequence[int]) -> list[StoreCurves]:
-        """The curve of every design, ``{store: [{beta, accuracy, tokens, opened}, ...]}``."""
+        """The curve of every design, ``{store: [{beta, accuracy, tokens, opened,
+        q_rate, q_tokens}, ...]}`` (``q_*``: per question, over the seeds)."""
         if compiled.available():
             return self._compiled_curves(genomes, tuple(seeds))
         sources = [render(g) for g in genomes]
@@ -120,9 +124,7 @@ class Screener:
             curves: StoreCurves = {s: [] for s in self.stores}
             for store in self.stores:
                 for beta in self.betas:
-                    acc, tokens, opened = results[j]
-                    curves[store].append({"beta": beta, "accuracy": acc, "tokens": tokens,
-                                          "opened": opened})
+                    curves[store].append({"beta": beta, **results[j]})
                     j += 1
             out.append(curves)
         return out
@@ -136,8 +138,7 @@ class Screener:
         else:
             futures = [self._executor().submit(_design_points, *job) for job in jobs]
             points = (f.result() for f in futures)
-        return [{store: [{"beta": beta, "accuracy": acc, "tokens": tokens, "opened": opened}
-                         for beta, (acc, tokens, opened) in zip(self.betas, next(points))]
+        return [{store: [{"beta": beta, **point} for beta, point in zip(self.betas, next(points))]
                  for store in self.stores} for _ in genomes]
 
     def _remote(self, fn, jobs: list[tuple]) -> list:
