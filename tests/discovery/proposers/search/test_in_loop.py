@@ -14,6 +14,14 @@ SMALL = {"population": 4, "per_round": 5, "batch": 3, "promote": 1, "promote_see
          "token_lo": 1_000, "token_hi": 20_000}
 
 
+def run_and_close(run, proposer) -> None:
+    """The loop with ``proposer``, whose screening workers stop afterwards."""
+    try:
+        run_loop(run, proposer)
+    finally:
+        proposer.close()
+
+
 class Recording(SearchProposer):
     """The search proposer, remembering every context it was given."""
 
@@ -29,10 +37,7 @@ class Recording(SearchProposer):
 def test_the_run_seed_and_only_the_search_split_reach_the_search(make_run):
     run = make_run(rounds=2, seed=4, proposer="search")
     proposer = Recording(**SMALL)
-    try:
-        run_loop(run, proposer)
-    finally:
-        proposer.close()
+    run_and_close(run, proposer)
     assert [c.seed for c in proposer.contexts] == [4, 4]
     names = [dict(c.search_stores) for c in proposer.contexts]
     assert all(sorted(n) == ["ModelA/aime24", "ModelB/aime24"] for n in names)
@@ -65,10 +70,7 @@ def test_rounds_are_scored_and_picked_by_the_searchs_own_fitness(make_run):
 
     run = make_run(rounds=3, seed=4, proposer="search", proposer_settings=SMALL)
     proposer = SearchProposer(start="blank", **SMALL)
-    try:
-        run_loop(run, proposer)
-    finally:
-        proposer.close()
+    run_and_close(run, proposer)
     rule = SearchProposer.fitness_rule(**SMALL)
     ok = [s for s in round_states(run) if s["status"] == "ok"]
     assert len(ok) == 3
@@ -111,10 +113,7 @@ def test_the_envelope_objective_scores_against_the_runs_search_baselines(make_ru
     settings = {**SMALL, "objective": "envelope"}
     run = make_run(rounds=2, seed=4, proposer="search", proposer_settings=settings)
     proposer = Recording(start="blank", **settings)
-    try:
-        run_loop(run, proposer)
-    finally:
-        proposer.close()
+    run_and_close(run, proposer)
     rows = run.baselines("search")
     assert all(c.search_baselines == tuple(rows) for c in proposer.contexts)
     names = [r["name"] for r in run.store_refs("search")]
