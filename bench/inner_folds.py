@@ -55,6 +55,8 @@ VARIANTS = {  # name -> proposer settings
     "env50": {"objective": "envelope", "quantile": 0.5},
     "env20-wide": {"objective": "envelope", "quantile": 0.2, "per_round": 180, "promote": 6},
     "v2-wide": {"per_round": 180, "promote": 6},
+    # the verdict's own envelope on the search half, CMC among its baselines
+    "envcmc50": {"objective": "envelope", "quantile": 0.5, "with_cmc": True},
 }
 
 
@@ -102,8 +104,11 @@ def baselines(stores: dict[str, str], out: Path, envelope: bool) -> list[dict]:
 
 def run_job(search: dict[str, str], judge: dict[str, str], out: Path, settings: dict,
             seed: int, rounds: int) -> dict:
-    """One job: search on ``search``, picks judged on ``judge``."""
-    rows = baselines(search, out, envelope=False)
+    """One job: search on ``search``, picks judged on ``judge``. ``with_cmc`` in
+    ``settings`` gives the search every envelope family's rows (CMC included)
+    as its baselines, not only the loop's search baselines."""
+    settings = dict(settings)
+    rows = baselines(search, out, envelope=settings.pop("with_cmc", False))
     sc64 = {r["store"]: r["tokens"] for r in rows if r["controller"] == "sc"
             and r["params"] == {"n": 64}}
     rule = {k: v for k, v in ContractSection().rule().items() if k != "tolerance"}

@@ -1,0 +1,150 @@
+"""Does the search split's ranking of designs carry to problems it did not see?
+(issue 30's diagnostic, search splits only.)
+
+For each fold's search dataset, cut into the two fixed halves of
+``inner_folds.py``: run the built-in search (v2, 5 rounds, one run seed) on
+one half and keep every design it screened; evaluate each of them on 100 seeds
+on both halves; then compare, over those designs, what the search can see
+(frontier area on its half, the gap to its half's baseline envelope) with the
+exam (the gap to the other half's envelope, CMC included, over 100k-600k).
+
+If the best designs by the search's numbers are not the best on the other
+half (low rank correlation, top picks near the pool's mean), selection is
+the limit: a better fitness or more seeds can help. If even the best design
+on the other half (the oracle) is not above the envelope, the space is the
+limit::
+
+    python bench/design_transfer.py --out DIR [--datasets aime24] [--seed 0]
+
+Writes ``DIR/transfer-<dataset>-<half>-s<seed>.json`` (every design's numbers)
+and prints a summary line per job; finished jobs are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from autotts.discovery.proposers.base import ProposalContext, RoundSummary  # noqa: E402
+from autotts.discovery.proposers.search.design_pool import design_id  # noqa: E402
+from autotts.discovery.proposers.search.fitness import fitness  # noqa: E402
+from autotts.discovery.proposers.search.proposer import SearchProposer  # noqa: E402
+from autotts.discovery.proposers.search.screen import Screener  # noqa: E402
+from autotts.discovery.proposers.search.yardstick import yardstick  # noqa: E402
+from autotts.discovery.run.config import ContractSection  # noqa: E402
+from inner_folds import BETAS, DATASETS, SEEDS, baselines, half_stores  # noqa: E402
+
+
+def screened_designs(search: dict[str, str], out: Path, seed: int, rounds: int,
+                     settings: dict) -> list[dict]:
+    """Every design a search (``settings``; v2 when empty) of ``rounds`` rounds
+    screened on ``search`` (deduplicated)."""
+    rows = baselines(search, out, envelope=False)
+    sc64 = {r["store"]: r["tokens"] for r in rows if r["controller"] == "sc"
+            and r["params"] == {"n": 64}}
+    rule = {k: v for k, v in ContractSection().rule().items() if k != "tolerance"}
+    proposer = SearchProposer(**settings)
+    history, genomes = [], {}
+    for rnd in range(1, rounds + 1):
+        ctx = ProposalContext(round=rnd, workspace=out, candidate_path=out / "c.py", prompt="",
+                              history=tuple(history), seed=seed,
+                              search_stores=tuple(search.items()), betas=BETAS, workers=2,
+                              reach_rule=rule, sc64_tokens=tuple(sc64.items()),
+                              search_baselines=tuple(rows))
+        prop = proposer.propose(ctx)
+        for d in prop.meta["search"]["screened"]:
+            genomes.setdefault(d["id"], d["genome"])
+        curves = proposer.screener(ctx).curves([prop.meta["genome"]], SEEDS)[0]
+        history.append(RoundSummary(round=rnd, status="ok", source="", curves=curves,
+                                    score={"seeds": len(SEEDS)}, meta=prop.meta))
+    proposer.close()
+    return [{"id": design_id(g), "genome": g} for g in genomes.values()]
+
+
+def numbers(designs: list[dict], stores: dict[str, str], rows: dict[str, list[dict]]
+            ) -> list[dict]:
+    """Per design on ``stores`` (100 seeds): frontier area, top accuracy, and per
+    entry of ``rows`` the gap to the envelope of those baseline rows; None where
+    the design has no usable curve."""
+    yards = {k: yardstick(r, list(stores), resamples=1) for k, r in rows.items()}
+    screener = Screener(stores, BETAS, workers=2)
+    try:
+        curves = screener.curves([d["genome"] for d in designs], SEEDS)
+    finally:
+        screener.close()
+    out = []
+    for c in curves:
+        fit = fitness(c)
+        row = {"area": fit[0] if fit else None, "best": fit[1] if fit else None,
+               "max_tokens": max(p["tokens"] for pts in c.values() for p in pts)}
+        for k, yard in yards.items():
+            g = yard.gaps(c)
+            row[k] = float(g[0]) if g is not None else None
+        out.append(row)
+    return out
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def report(job: dict) -> str:
+    """One line: correlations and what the top designs by each search number score."""
+    ok = [d for d in job["designs"] if d["search"]["area"] is not None
+          and d["judge"]["gap"] is not None]
+    judge = np.array([d["judge"]["gap"] for d in ok])
+    parts = [f"{job['name']}: {len(ok)} designs, judge gap mean {judge.mean():+.2f}, "
+             f"oracle {judge.max():+.2f}"]
+    for key in ("area", "gap", "gap_cmc"):
+        seen = np.array([d["search"][key] for d in ok])
+        top = np.argsort(-seen)
+        parts.append(f"by search {key}: rho {spearman(seen, judge):+.2f}, top1 "
+                     f"{judge[top[0]]:+.2f}, top5 {judge[top[:5]].mean():+.2f}, "
+                     f"top20 {judge[top[:20]].mean():+.2f}")
+    return "; ".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("AUTOTTS_DATA",
+                                                                      "../shared/replay")))
+    ap.add_argument("--datasets", default=",".join(DATASETS))
+    ap.add_argument("--halves", default="A,B", help="search halves to run (A: search A, judge B)")
+    ap.add_argument("--seed", type=int, default=0, help="the search's run seed")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--per-round", type=int, default=None,
+                    help="designs screened per round (the search's default when omitted)")
+    a = ap.parse_args()
+    settings = {} if a.per_round is None else {"per_round": a.per_round}
+    tag = "" if a.per_round is None else f"-w{a.per_round}"
+    a.out.mkdir(parents=True, exist_ok=True)
+    for ds in a.datasets.split(","):
+        halves = half_stores(a.data, a.out, ds)
+        for s in a.halves.split(","):
+            j = {"A": "B", "B": "A"}[s]
+            path = a.out / f"transfer-{ds}-{s}-s{a.seed}{tag}.json"
+            if not path.is_file():
+                designs = screened_designs(halves[s], a.out, a.seed, a.rounds, settings)
+                seen = numbers(designs, halves[s], {
+                    "gap": baselines(halves[s], a.out, envelope=False),
+                    "gap_cmc": baselines(halves[s], a.out, envelope=True)})
+                exam = numbers(designs, halves[j],
+                               {"gap": baselines(halves[j], a.out, envelope=True)})
+                job = {"name": path.stem, "designs": [
+                    {**d, "search": x, "judge": y} for d, x, y in zip(designs, seen, exam)]}
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(job))
+                os.replace(tmp, path)
+            print(report(json.loads(path.read_text())), flush=True)
+
+
+if __name__ == "__main__":
+    main()
