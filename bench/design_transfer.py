@@ -31,39 +31,22 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from autotts.discovery.proposers.base import ProposalContext, RoundSummary  # noqa: E402
 from autotts.discovery.proposers.search.design_pool import design_id  # noqa: E402
 from autotts.discovery.proposers.search.fitness import fitness  # noqa: E402
-from autotts.discovery.proposers.search.proposer import SearchProposer  # noqa: E402
 from autotts.discovery.proposers.search.screen import Screener  # noqa: E402
 from autotts.discovery.proposers.search.yardstick import yardstick  # noqa: E402
-from autotts.discovery.run.config import ContractSection  # noqa: E402
-from inner_folds import BETAS, DATASETS, SEEDS, baselines, half_stores  # noqa: E402
+from inner_folds import BETAS, DATASETS, SEEDS, baselines, half_stores, search_rounds  # noqa: E402
 
 
 def screened_designs(search: dict[str, str], out: Path, seed: int, rounds: int,
                      settings: dict) -> list[dict]:
     """Every design a search (``settings``; v2 when empty) of ``rounds`` rounds
     screened on ``search`` (deduplicated)."""
-    rows = baselines(search, out, envelope=False)
-    sc64 = {r["store"]: r["tokens"] for r in rows if r["controller"] == "sc"
-            and r["params"] == {"n": 64}}
-    rule = {k: v for k, v in ContractSection().rule().items() if k != "tolerance"}
-    proposer = SearchProposer(**settings)
-    history, genomes = [], {}
-    for rnd in range(1, rounds + 1):
-        ctx = ProposalContext(round=rnd, workspace=out, candidate_path=out / "c.py", prompt="",
-                              history=tuple(history), seed=seed,
-                              search_stores=tuple(search.items()), betas=BETAS, workers=2,
-                              reach_rule=rule, sc64_tokens=tuple(sc64.items()),
-                              search_baselines=tuple(rows))
-        prop = proposer.propose(ctx)
-        for d in prop.meta["search"]["screened"]:
+    _, metas = search_rounds(search, out, settings, seed, rounds)
+    genomes: dict[str, dict] = {}
+    for meta in metas:
+        for d in meta["search"]["screened"]:
             genomes.setdefault(d["id"], d["genome"])
-        curves = proposer.screener(ctx).curves([prop.meta["genome"]], SEEDS)[0]
-        history.append(RoundSummary(round=rnd, status="ok", source="", curves=curves,
-                                    score={"seeds": len(SEEDS)}, meta=prop.meta))
-    proposer.close()
     return [{"id": design_id(g), "genome": g} for g in genomes.values()]
 
 

@@ -102,11 +102,12 @@ def baselines(stores: dict[str, str], out: Path, envelope: bool) -> list[dict]:
     return rows
 
 
-def run_job(search: dict[str, str], judge: dict[str, str], out: Path, settings: dict,
-            seed: int, rounds: int) -> dict:
-    """One job: search on ``search``, picks judged on ``judge``. ``with_cmc`` in
-    ``settings`` gives the search every envelope family's rows (CMC included)
-    as its baselines, not only the loop's search baselines."""
+def search_rounds(search: dict[str, str], out: Path, settings: dict, seed: int,
+                  rounds: int) -> tuple[list[dict], list[dict]]:
+    """The loop's part for ``rounds`` rounds of the search on ``search``: (one
+    record per round, each round's proposal meta). ``with_cmc`` in ``settings``
+    gives the search every envelope family's rows (CMC included) as its
+    baselines, not only the loop's search baselines."""
     settings = dict(settings)
     rows = baselines(search, out, envelope=settings.pop("with_cmc", False))
     sc64 = {r["store"]: r["tokens"] for r in rows if r["controller"] == "sc"
@@ -114,8 +115,7 @@ def run_job(search: dict[str, str], judge: dict[str, str], out: Path, settings: 
     rule = {k: v for k, v in ContractSection().rule().items() if k != "tolerance"}
     proposer = SearchProposer(**settings)
     fit_rule = SearchProposer.fitness_rule(search_baselines=lambda: rows, **settings)
-    history, done = [], []
-    t0 = time.monotonic()
+    history, done, metas = [], [], []
     for rnd in range(1, rounds + 1):
         ctx = ProposalContext(round=rnd, workspace=out, candidate_path=out / "c.py", prompt="",
                               history=tuple(history), seed=seed,
@@ -132,7 +132,16 @@ def run_job(search: dict[str, str], judge: dict[str, str], out: Path, settings: 
                                     meta=prop.meta))
         done.append({"round": rnd, "ok": ok, "accuracy": acc, "fitness": fit,
                      "genome": prop.meta["genome"]})
+        metas.append(prop.meta)
     proposer.close()
+    return done, metas
+
+
+def run_job(search: dict[str, str], judge: dict[str, str], out: Path, settings: dict,
+            seed: int, rounds: int) -> dict:
+    """One job: search on ``search`` (see :func:`search_rounds`), picks judged on ``judge``."""
+    t0 = time.monotonic()
+    done, _ = search_rounds(search, out, settings, seed, rounds)
     ok = [d for d in done if d["ok"]]
     picks = {"accuracy": max(ok, key=lambda d: (d["accuracy"], -d["round"]), default=None),
              "fitness": max(ok, key=lambda d: (d["fitness"], -d["round"]), default=None)}
