@@ -60,7 +60,7 @@ def evaluate_file(path: Path, class_name: str, data: Path, stores: Sequence[str]
 def search_baselines(data: Path, stores: Sequence[str], seeds: int, workers: int) -> list[dict]:
     """The loop's seed baselines on ``stores`` (what objective "envelope" scores against)."""
     from autotts.discovery.run.baselines import baseline_rows
-    from autotts.discovery.run.config import config_from_dict
+    from autotts.discovery.run.config_file import config_from_dict
 
     cfg = config_from_dict({"run": {"seeds": seeds}})
     return baseline_rows([{"name": s, "path": store_file(data, s)} for s in stores], cfg, workers)

@@ -10,7 +10,8 @@ from autotts.controllers.contract import contract_violations
 from autotts.discovery.loop import main, run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.round.state import round_states
-from autotts.discovery.run.config import ConfigError, config_to_toml, load_config
+from autotts.discovery.run.config import ConfigError
+from autotts.discovery.run.config_file import config_to_toml, load_config
 from autotts.discovery.run.directory import open_run
 from autotts.discovery.run.files import RunError
 from autotts.discovery.sandbox.evaluate import CellResult

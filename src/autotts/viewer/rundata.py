@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autotts.discovery.run.config import RunConfig, load_config
+from autotts.discovery.run.config import RunConfig
+from autotts.discovery.run.config_file import load_config
 from autotts.discovery.run.files import RunError, read_json, round_dir, round_numbers
 
 TRANSCRIPT_CHARS = 20_000  # a long agent transcript is cut in the page (the file keeps it all)

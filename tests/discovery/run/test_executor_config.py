@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from autotts.cli.discover_cmd import discover_group
-from autotts.discovery.run.config import ConfigError, config_from_dict, load_config
+from autotts.discovery.run.config import ConfigError
+from autotts.discovery.run.config_file import config_from_dict, load_config
 from autotts.evaluation.executors import RayExecutor, RayUnavailable
 
 

@@ -14,7 +14,8 @@ from autotts.discovery.loop import check_tampering, run_loop
 from autotts.discovery.proposers.manual import AwaitingSubmission, ManualProposer
 from autotts.discovery.round.state import round_states
 from autotts.discovery.round.steps import history
-from autotts.discovery.run.config import ConfigError, load_config
+from autotts.discovery.run.config import ConfigError
+from autotts.discovery.run.config_file import load_config
 from autotts.discovery.run.directory import init_run, open_run
 from autotts.discovery.run.files import (
     load_round_state,

@@ -19,7 +19,8 @@ from pathlib import Path
 from autotts import __version__
 from autotts.data.catalog import resolve_data_dir, resolve_envs
 from autotts.discovery.round.scoring import FitnessRule
-from autotts.discovery.run.config import RunConfig, config_to_toml, load_config
+from autotts.discovery.run.config import RunConfig
+from autotts.discovery.run.config_file import config_to_toml, load_config
 from autotts.discovery.run.files import RunError, now, read_json, write_json
 from autotts.discovery.sandbox.boundary import secret_dirs
 from autotts.discovery.sandbox.evaluate import SandboxSettings
