@@ -6,11 +6,8 @@ with one clear message instead."""
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+from dataclasses import replace
 
-import autotts
 from autotts.discovery.sandbox.evaluate import SandboxSettings, evaluate_candidate
 from autotts.env.store import store_from_records
 
@@ -36,17 +33,20 @@ _PASSED: set[tuple] = set()
 def preflight(settings: SandboxSettings) -> float:
     """Run the preflight job (once per process and settings); returns its wall
     time (0 when it already passed), raises SandboxUnavailable."""
-    key = (settings.isolation, settings.limits)
+    key = (settings.isolation, settings.limits, settings.hide)
     if key in _PASSED:
         return 0.0
-    clash = hidden_clash(settings)
-    if clash:
-        raise SandboxUnavailable(clash + " No round was started.")
-    res = evaluate_candidate(PROBE, "Probe", [_store()], [{}], [0], settings)
-    if res.error is None and res.cells and res.cells[0].tokens == 15.0:
+    res = _run(settings)
+    if _ok(res):
         _PASSED.add(key)
         return res.wall_s
     job = res.jobs[0] if res.jobs else {}
+    if settings.hide and _passes(replace(settings, hide=())):
+        raise SandboxUnavailable(
+            "a sandboxed job starts, but not with these folders hidden from it: "
+            f"{', '.join(str(h) for h in settings.hide)}; one of them holds what every job "
+            "needs (the autotts package, a site directory), so its mask hides that too. Move "
+            "the stores, data or run directory out of it. No round was started.")
     raise SandboxUnavailable(
         f"the sandbox cannot run a trivial job (isolation {settings.isolation.mode}): "
         f"{(res.error or 'wrong result').strip().splitlines()[0]}"
@@ -55,23 +55,14 @@ def preflight(settings: SandboxSettings) -> float:
           "[sandbox] isolation.")
 
 
-def hidden_clash(settings: SandboxSettings) -> str | None:
-    """Why no job can start when a folder bubblewrap must hide (stores, data, run
-    directory) holds what every job runs (the interpreter, its environment, the
-    autotts package): the mask over it would hide them too. None when fine."""
-    if settings.isolation.mode != "bwrap":
-        return None  # the weak modes hide nothing, so nothing is masked away
-    exe = Path(sys.executable).absolute()
-    needs = {"the Python interpreter": [exe.parent, Path(os.path.realpath(exe)).parent],
-             "the Python environment (sys.prefix)": [Path(sys.prefix)],
-             "the autotts package": [Path(autotts.__file__).resolve().parent]}
-    for hidden in settings.hide:
-        roots = {Path(os.path.abspath(hidden)), Path(os.path.realpath(hidden))}
-        for what, paths in needs.items():
-            for p in paths:
-                if any(p == r or r in p.parents for r in roots):
-                    return (f"the sandbox must hide {hidden} from candidates (it holds "
-                            f"stores, the data or the run directory), but {what} lies in it "
-                            f"({p}), and every job needs that: move the stores, data or run "
-                            "directory out of it.")
-    return None
+def _run(settings: SandboxSettings):
+    return evaluate_candidate(PROBE, "Probe", [_store()], [{}], [0], settings)
+
+
+def _ok(res) -> bool:
+    return res.error is None and bool(res.cells) and res.cells[0].tokens == 15.0
+
+
+def _passes(settings: SandboxSettings) -> bool:
+    """Whether the preflight job runs under ``settings`` (a diagnosis, not cached)."""
+    return _ok(_run(settings))
