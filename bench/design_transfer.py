@@ -17,7 +17,8 @@ limit::
     python bench/design_transfer.py --out DIR [--datasets aime24] [--seed 0]
 
 Writes ``DIR/transfer-<dataset>-<half>-s<seed>.json`` (every design's numbers)
-and prints a summary line per job; finished jobs are skipped.
+and prints a summary line per job; finished jobs are skipped, and a killed job
+resumes from its last saved chunk of designs.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def numbers(designs: list[dict], stores: dict[str, str], rows: dict[str, list[di
         row = {"area": fit[0] if fit else None, "best": fit[1] if fit else None,
                "max_tokens": max(p["tokens"] for pts in c.values() for p in pts)}
         for k, yard in yards.items():
-            g = yard.gaps(c)
-            row[k] = float(g[0]) if g is not None else None
+            g = yard.level_gaps(c)
+            row[k] = float(g[:, 0].mean()) if g is not None else None
+            # per token level, for what a design switching with beta could gain
+            row[k + "_levels"] = g[:, 0].round(3).tolist() if g is not None else None
         out.append(row)
     return out
 
@@ -91,7 +94,60 @@ def report(job: dict) -> str:
         parts.append(f"by search {key}: rho {spearman(seen, judge):+.2f}, top1 "
                      f"{judge[top[0]]:+.2f}, top5 {judge[top[:5]].mean():+.2f}, "
                      f"top20 {judge[top[:20]].mean():+.2f}")
+    if all(d["judge"].get("gap_levels") for d in ok):
+        parts.append(switching(ok))
     return "; ".join(parts)
+
+
+def switching(ok: list[dict]) -> str:
+    """What a design that switches with beta could gain: per token level the
+    best design on the judge half (an upper bound), and the judge-half gap of
+    the designs the search half ranks first at each level (by ``gap_cmc``)."""
+    judge = np.array([d["judge"]["gap_levels"] for d in ok])          # [designs, levels]
+    seen = np.array([d["search"]["gap_cmc_levels"] for d in ok])
+    picked = judge[np.argmax(seen, axis=0), np.arange(judge.shape[1])]
+    return (f"per level: oracle {judge.max(axis=0).mean():+.2f}, "
+            f"by search gap_cmc {picked.mean():+.2f}")
+
+
+CHUNK = 100  # designs evaluated between saves
+
+
+def saved(path: Path, make):
+    """``path``'s JSON, made by ``make()`` and written (atomically) when absent."""
+    if not path.is_file():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(make()))
+        os.replace(tmp, path)
+    return json.loads(path.read_text())
+
+
+def job_numbers(path: Path, search: dict[str, str], judge: dict[str, str],
+                a: argparse.Namespace, settings: dict) -> None:
+    """One job, resumable: the screened designs and each chunk of their numbers
+    are saved as they finish (``path``'s stem + ``.designs`` / ``.part-N``), and
+    put together into ``path`` at the end."""
+    designs = saved(path.with_suffix(".designs.json"),
+                    lambda: screened_designs(search, a.out, a.seed, a.rounds, settings))
+    rows = {"gap": baselines(search, a.out, envelope=False),
+            "gap_cmc": baselines(search, a.out, envelope=True)}
+    exam_rows = {"gap": baselines(judge, a.out, envelope=True)}
+    parts = []
+    for n, start in enumerate(range(0, len(designs), CHUNK)):
+        chunk = designs[start:start + CHUNK]
+        parts.append(path.with_suffix(f".part-{n}.json"))
+        saved(parts[-1], lambda: [numbers(chunk, search, rows), numbers(chunk, judge, exam_rows)])
+        print(f"{path.stem}: {min(start + CHUNK, len(designs))}/{len(designs)} designs",
+              flush=True)
+    seen, exam = [], []
+    for part in parts:
+        x, y = json.loads(part.read_text())
+        seen += x
+        exam += y
+    saved(path, lambda: {"name": path.stem, "designs": [
+        {**d, "search": x, "judge": y} for d, x, y in zip(designs, seen, exam)]})
+    for part in parts + [path.with_suffix(".designs.json")]:
+        part.unlink()
 
 
 def main() -> None:
@@ -115,17 +171,7 @@ def main() -> None:
             j = {"A": "B", "B": "A"}[s]
             path = a.out / f"transfer-{ds}-{s}-s{a.seed}{tag}.json"
             if not path.is_file():
-                designs = screened_designs(halves[s], a.out, a.seed, a.rounds, settings)
-                seen = numbers(designs, halves[s], {
-                    "gap": baselines(halves[s], a.out, envelope=False),
-                    "gap_cmc": baselines(halves[s], a.out, envelope=True)})
-                exam = numbers(designs, halves[j],
-                               {"gap": baselines(halves[j], a.out, envelope=True)})
-                job = {"name": path.stem, "designs": [
-                    {**d, "search": x, "judge": y} for d, x, y in zip(designs, seen, exam)]}
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(job))
-                os.replace(tmp, path)
+                job_numbers(path, halves[s], halves[j], a, settings)
             print(report(json.loads(path.read_text())), flush=True)
 
 

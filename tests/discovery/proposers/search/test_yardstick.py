@@ -102,3 +102,19 @@ def test_points_without_per_question_numbers_get_no_envelope_score():
     yard = yardstick(_baselines(), STORES)
     curves = {s: [{"beta": 0.0, "accuracy": 50.0, "tokens": 1e5}] for s in STORES}
     assert envelope_fitness(curves, yard) is None
+
+
+def test_level_gaps_are_the_verdicts_per_level_gaps_and_average_to_the_score():
+    rows = _baselines()
+    yard = yardstick(rows, STORES, resamples=3)
+    rng = np.random.default_rng(3)
+    rates = {b: rng.uniform(0, 1, Q) for b in (0.0, 0.5, 1.0)}
+    curves = _curve(lambda b: rates[b], lambda b: 100_000 + 500_000 * b)
+    per_level = yard.level_gaps(curves)
+    assert per_level.shape == (len(yard.levels), 4)
+    assert np.allclose(per_level.mean(axis=0), yard.gaps(curves))
+    from autotts.discovery.selection.run_verdict import baseline_curves
+    ref = verdict(design_settings(curves, STORES), baseline_curves(rows, list(STORES)),
+                  [dataset_of(s) for s in STORES], resamples=3)
+    assert np.allclose(per_level[:, 0], ref.gaps)
+    assert yard.level_gaps({s: [] for s in STORES}) is None

@@ -53,11 +53,16 @@ class Yardstick:
     def gaps(self, curves: StoreCurves) -> np.ndarray | None:
         """Mean gap to the envelope, full sample first, then every resample
         (``[R + 1]``); None when a point lacks per-question numbers or a store."""
+        g = self.level_gaps(curves)
+        return None if g is None else g.mean(axis=0)
+
+    def level_gaps(self, curves: StoreCurves) -> np.ndarray | None:
+        """The gap at every token level (rows, ``levels``) on every draw (columns,
+        full sample first); None as :meth:`gaps`."""
         pick = design_settings(curves, self.stores)
         if not pick:
             return None
-        _, _, _, g = gaps_to(curve_values(pick, self.draws), self.values, self.levels)
-        return g.mean(axis=0)
+        return gaps_to(curve_values(pick, self.draws), self.values, self.levels)[3]
 
 
 def yardstick(rows: Sequence[dict], stores: Sequence[str], *, resamples: int = RESAMPLES,
