@@ -9,7 +9,7 @@ once; rlimits on address space, file size and core dumps; a scrubbed
 environment (no ``AUTOTTS_DATA``, no API keys); the child dies with the
 parent (PR_SET_PDEATHSIG) and its process group is killed after every job.
 
-Parent I/O cannot be steered by the child: stdout, stderr and the result
+Parent I/O cannot be steered by the child (:mod:`.pipes`): stdout, stderr and the result
 come through pipes the parent created and holds, read with a size cap
 (output past the cap is drained and dropped; a result past its cap fails the
 job) and with a deadline, so no FIFO, symlink or endless writer can block,
@@ -23,7 +23,6 @@ import json
 import os
 import resource
 import secrets
-import selectors
 import signal
 import subprocess
 import time
@@ -38,6 +37,7 @@ from autotts.discovery.sandbox.boundary import (  # noqa: F401 - re-exported for
     detect_isolation,
 )
 from autotts.discovery.sandbox.memory_cap import MemoryBudget
+from autotts.discovery.sandbox.pipes import Sink, pump
 
 
 @dataclass(frozen=True)
@@ -104,73 +104,6 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-class _Sink:
-    """Bytes from one pipe, kept up to ``cap``; the rest is drained and counted."""
-
-    def __init__(self, cap: int, fatal: bool = False):
-        self.cap, self.data, self.dropped, self.eof = cap, bytearray(), 0, False
-        self.fatal = fatal  # past the cap the job fails (the result) instead of dropping
-
-    def feed(self, chunk: bytes) -> None:
-        room = self.cap - len(self.data)
-        self.data += chunk[:max(room, 0)]
-        self.dropped += max(0, len(chunk) - max(room, 0))
-
-    def text(self) -> str:
-        return self.data.decode("utf-8", "replace") + (
-            f"\n[... {self.dropped} bytes of output dropped]" if self.dropped else "")
-
-
-def _exited(pid: int) -> bool:
-    """Has ``pid`` exited? (without reaping it, so its CPU usage can still be read)"""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True
-
-
-def _pump(proc: subprocess.Popen, sinks: dict[int, _Sink], deadline: float,
-          budget: MemoryBudget | None) -> str | None:
-    """Read every pipe until EOF on all and the process exited, or a limit hit.
-
-    Returns None, "wall" (backstop passed), "result" (result over its cap) or
-    "memory" (the workers' total memory cap was passed by this job).
-    """
-    sel = selectors.DefaultSelector()
-    for fd in sinks:
-        os.set_blocking(fd, False)
-        sel.register(fd, selectors.EVENT_READ)
-    grace: float | None = None
-    try:
-        while True:
-            now = time.monotonic()
-            if now > deadline:
-                return "wall"
-            if budget is not None and budget.over(proc.pid):
-                return "memory"
-            open_fds = [fd for fd, s in sinks.items() if not s.eof]
-            if _exited(proc.pid):
-                # the worker exited: its pipes close at once unless a leftover holds them
-                grace = grace or now + 2.0
-                if not open_fds or now > grace:
-                    return None
-            for key, _ in sel.select(timeout=0.2):
-                fd = key.fd
-                try:
-                    chunk = os.read(fd, 1 << 16)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    sinks[fd].eof = True
-                    sel.unregister(fd)
-                    continue
-                sinks[fd].feed(chunk)
-                if sinks[fd].dropped and sinks[fd].fatal:
-                    return "result"
-    finally:
-        sel.close()
-
-
 def _kill_tagged(token: str) -> int:
     """Without a PID namespace: kill processes that still carry the job's token in
     their environment (children that left the process group with setsid).
@@ -216,13 +149,13 @@ def _attempt(workdir: Path, limits: Limits, iso: Isolation,
     except OSError as exc:
         return JobOutcome(None, f"the sandbox could not start the worker: {exc}", None, False,
                           "", "", 0.0, iso.describe(), machinery=True)
-    sinks = {r_out: _Sink(limits.output_bytes), r_err: _Sink(limits.output_bytes),
-             r_res: _Sink(limits.result_mb * 1024 * 1024, fatal=True)}
+    sinks = {r_out: Sink(limits.output_bytes), r_err: Sink(limits.output_bytes),
+             r_res: Sink(limits.result_mb * 1024 * 1024, fatal=True)}
     if budget is not None:
         budget.register(proc.pid)
     cpu = 0.0
     try:
-        stop = _pump(proc, sinks, start + limits.backstop_s, budget)
+        stop = pump(proc, sinks, start + limits.backstop_s, budget)
     finally:
         _kill_group(proc.pid)  # leftovers die even when the worker exited normally
         if not iso.pid_namespace:
