@@ -36,6 +36,7 @@ from autotts.discovery.proposers.search.design_pool import design_id  # noqa: E4
 from autotts.discovery.proposers.search.fitness import fitness  # noqa: E402
 from autotts.discovery.proposers.search.screen import Screener  # noqa: E402
 from autotts.discovery.proposers.search.yardstick import yardstick  # noqa: E402
+from autotts.fileio import write_atomic  # noqa: E402
 from inner_folds import BETAS, DATASETS, SEEDS, baselines, half_stores, search_rounds  # noqa: E402
 
 
@@ -116,9 +117,7 @@ CHUNK = 100  # designs evaluated between saves
 def saved(path: Path, make):
     """``path``'s JSON, made by ``make()`` and written (atomically) when absent."""
     if not path.is_file():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(make()))
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(make()))
     return json.loads(path.read_text())
 
 

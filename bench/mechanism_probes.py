@@ -29,21 +29,20 @@ leaves unread). Accuracy and mean tokens per question, over the half::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
-import types
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from autotts.discovery.proposers.search.codegen import CLASS_NAME, render  # noqa: E402
+from autotts.discovery.proposers.search import screen  # noqa: E402
+from autotts.discovery.proposers.search.codegen import render  # noqa: E402
 from autotts.discovery.proposers.search.yardstick import yardstick  # noqa: E402
 from autotts.env.store import load_store  # noqa: E402
-from autotts.evaluation.protocol import protocol_block, shuffled_order  # noqa: E402
+from autotts.evaluation.protocol import shuffled_order  # noqa: E402
 from inner_folds import BETAS, MODELS, baselines, half_stores  # noqa: E402
 
 # rule -> (knob lines of schedule(), the rule's function); {a0} {a1} {b0} {b1}: coefficients
@@ -91,7 +90,6 @@ QUITS = [None, ("scatter", (4, 8), (0.4, -0.3)), ("scatter", (3, 4), (0.5, -0.4)
          ("scatter", (6, 10), (0.3, -0.2)), ("drift", (20, 40), (0.3, -0.2)),
          ("drift", (40, 60), (0.3, -0.2)), ("drift", (30, 60), (0.4, -0.3)),
          ("spent", (100, 500), (0, 0))]
-_STORES: dict = {}
 
 
 def patched(genome: dict, quit: tuple | None) -> str:
@@ -111,21 +109,6 @@ def patched(genome: dict, quit: tuple | None) -> str:
     return src[:at] + test + src[at:] + fn
 
 
-def _cell(src: str, path: str, beta: float, seeds: tuple[int, ...]) -> dict:
-    if path not in _STORES:
-        _STORES[path] = load_store(path)
-    name = "probe_" + hashlib.sha256(src.encode()).hexdigest()[:12]
-    module = sys.modules.setdefault(name, types.ModuleType(name))
-    if not hasattr(module, CLASS_NAME):
-        exec(compile(src, name, "exec"), module.__dict__)  # noqa: S102 - our own codegen
-    blk = protocol_block(_STORES[path], getattr(module, CLASS_NAME)(beta=beta), seeds)
-    n = blk.correct.shape[1]
-    return {"beta": beta, "accuracy": 100.0 * sum(blk.n_correct) / (len(seeds) * n),
-            "tokens": sum(blk.total_cost) / (len(seeds) * n),
-            "q_rate": blk.correct.mean(axis=0).tolist(),
-            "q_tokens": blk.cost.astype(float).mean(axis=0).tolist()}
-
-
 def quit_probe(a: argparse.Namespace) -> None:
     job = json.loads(Path(a.transfer).read_text())["designs"]
     ranked = sorted((d for d in job if d["search"]["gap_cmc"] is not None),
@@ -134,13 +117,14 @@ def quit_probe(a: argparse.Namespace) -> None:
     stores = half_stores(a.data, a.out, a.dataset)[a.half]
     yard = yardstick(baselines(stores, a.out, envelope=True), list(stores), resamples=1)
     seeds = tuple(range(a.seeds))
-    with ProcessPoolExecutor(a.workers) as pool:
+    # the screener's own cell (protocol loop, per-question numbers) on its worker stores
+    with ProcessPoolExecutor(a.workers, initializer=screen._load, initargs=(stores,)) as pool:
         for g in designs:
             print(", ".join(f"{s} {v}" for s, v in g["parts"].items()), flush=True)
             for quit in QUITS:
-                jobs = {(s, b): pool.submit(_cell, patched(g, quit), p, b, seeds)
-                        for s, p in stores.items() for b in BETAS}
-                curves = {s: [jobs[s, b].result() for b in BETAS] for s in stores}
+                jobs = {(s, b): pool.submit(screen._cell, patched(g, quit), s, b, seeds)
+                        for s in stores for b in BETAS}
+                curves = {s: [{"beta": b, **jobs[s, b].result()} for b in BETAS] for s in stores}
                 tok = [np.mean([curves[s][i]["tokens"] for s in stores]) for i in (0, -1)]
                 acc = [np.mean([curves[s][i]["accuracy"] for s in stores]) for i in (0, -1)]
                 print(f"  {str(quit):38s} gap {yard.gaps(curves)[0]:+.2f}  beta 0: "

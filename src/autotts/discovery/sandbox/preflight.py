@@ -41,7 +41,7 @@ def preflight(settings: SandboxSettings) -> float:
         _PASSED.add(key)
         return res.wall_s
     job = res.jobs[0] if res.jobs else {}
-    if settings.hide and _passes(replace(settings, hide=())):
+    if settings.hide and _ok(_run(replace(settings, hide=()))):  # a diagnosis, not cached
         raise SandboxUnavailable(
             "a sandboxed job starts, but not with these folders hidden from it: "
             f"{', '.join(str(h) for h in settings.hide)}; one of them holds what every job "
@@ -62,7 +62,3 @@ def _run(settings: SandboxSettings):
 def _ok(res) -> bool:
     return res.error is None and bool(res.cells) and res.cells[0].tokens == 15.0
 
-
-def _passes(settings: SandboxSettings) -> bool:
-    """Whether the preflight job runs under ``settings`` (a diagnosis, not cached)."""
-    return _ok(_run(settings))
