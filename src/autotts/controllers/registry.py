@@ -19,6 +19,7 @@ CONTROLLERS = Registry("controller", {
     "cmc": "autotts.controllers.cmc:CMC",
     "cmc-double-step": "autotts.controllers.cmc_double_step:CMCDoubleStep",
     "esc": "autotts.controllers.early_stopping:EarlyStoppingConsistency",
+    "momentum-consensus": "autotts.controllers.momentum_consensus:MomentumConsensus",
     "parallel-probe": "autotts.controllers.parallel_probe:ParallelProbe",
     "sc": "autotts.controllers.self_consistency:SelfConsistency",
     "short-m@k": "autotts.controllers.short_mk:ShortMK",

@@ -2,7 +2,9 @@
 
 A fast path applies when the controller's type is exactly one of the built-in
 classes below (a subclass may change behaviour), ``kappa_probe`` is 0 and no
-traces are asked for. Every fast path returns the same :class:`SeedBlock` the
+traces are asked for. A built-in that is a design of the search's space
+(``DESIGNS``: it carries its ``genome``) runs on the search's compiled design
+kernel, when numba is there. Every fast path returns the same :class:`SeedBlock` the
 protocol loop would, so the EvalResult fields are identical.
 """
 
@@ -16,6 +18,7 @@ import numpy as np
 from autotts.controllers.adaptive_consistency import AdaptiveConsistency
 from autotts.controllers.cmc import CMC, MAX_OUTER_STEPS, cmc_schedule
 from autotts.controllers.early_stopping import EarlyStoppingConsistency
+from autotts.controllers.momentum_consensus import MomentumConsensus
 from autotts.controllers.parallel_probe import ParallelProbe
 from autotts.controllers.self_consistency import SelfConsistency
 from autotts.controllers.short_mk import ShortMK, ShortMKBeta
@@ -31,7 +34,9 @@ FastPath = Callable[[StoreArrays, object, np.ndarray, bool], tuple[np.ndarray, n
 
 def has_fast_path(controller, *, kappa_probe: float = 0, traces: bool = False) -> bool:
     """True when :func:`fast_block` can evaluate ``controller`` exactly."""
-    return not traces and kappa_probe == 0 and type(controller) in FAST_PATHS
+    if traces or kappa_probe != 0:
+        return False
+    return type(controller) in FAST_PATHS or (type(controller) in DESIGNS and _kernel_ready())
 
 
 def fast_block(store: ReplayStore, controller, seeds: Sequence[int], *, kappa_probe: float = 0,
@@ -43,6 +48,8 @@ def fast_block(store: ReplayStore, controller, seeds: Sequence[int], *, kappa_pr
     if not has_fast_path(controller, kappa_probe=kappa_probe, traces=traces):
         return None
     seeds = list(seeds)
+    if type(controller) in DESIGNS:
+        return _design_block(store, controller, seeds)
     arrays = store_arrays(store)
     orders = seed_orders(arrays, seeds)
     correct, cost = FAST_PATHS[type(controller)](arrays, controller, orders, use_numba)
@@ -151,6 +158,27 @@ def _pp(arrays: StoreArrays, c: ParallelProbe, orders: np.ndarray, use_numba: bo
     return _run_kernel(pp_kernel.pp_kernel, arrays, orders, use_numba, ws_sizes,
                        (ki,), (np.zeros(1, dtype=np.int64),))
 
+
+# ---- built-in designs of the search's space ----------------------------------
+def _kernel_ready() -> bool:
+    # the kernel's glue lives with the search that made the designs; imported late
+    from autotts.discovery.proposers.search import compiled
+
+    return compiled.available()
+
+
+def _design_block(store: ReplayStore, controller, seeds: list[int]) -> SeedBlock:
+    """The design's ``genome`` at its beta on the compiled kernel (the numbers of
+    its readable solve(), as for every generated design)."""
+    from autotts.discovery.proposers.search import compiled
+
+    run = compiled.run_design(controller.genome, store, [controller.beta], seeds, ceiling=10**6)
+    correct, cost = compiled.correct_of(store, run.answers[0]), run.cost[0]
+    return SeedBlock(seeds=seeds, n_correct=correct.sum(axis=1).tolist(),
+                     total_cost=cost.sum(axis=1).tolist(), correct=correct, cost=cost)
+
+
+DESIGNS: frozenset[type] = frozenset({MomentumConsensus})
 
 FAST_PATHS: dict[type, FastPath] = {
     SelfConsistency: _sc,
