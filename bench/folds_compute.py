@@ -20,7 +20,7 @@ the same fold and seed, after a check that their common rounds are the
 same candidates. Usage::
 
     python bench/folds_compute.py                    # results/folds, rounds 1-5
-    python bench/folds_compute.py --tables results/folds results/folds/rounds15
+    python bench/folds_compute.py --tables results/folds results/folds/rounds15  # + the 15-round jobs
 """
 
 from __future__ import annotations
@@ -198,8 +198,10 @@ def table_md(agg: list[dict], rows: dict, tables: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(agg: list[dict], path: Path) -> None:
-    """Mean gap (primary pick) against rounds, per fold and over all, with intervals."""
+def plot(agg: list[dict], rows: dict, path: Path) -> None:
+    """Mean gap (primary pick) against rounds, per fold and over all, with intervals,
+    where every job of the line has that many rounds; a job longer than the rest
+    is drawn alone (dashed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -207,7 +209,8 @@ def plot(agg: list[dict], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     for over in dict.fromkeys(a["over"] for a in agg):
-        pts = [a for a in agg if a["over"] == over]
+        every = max(a["jobs"] for a in agg if a["over"] == over)
+        pts = [a for a in agg if a["over"] == over and a["jobs"] == every]
         x = [a["rounds"] for a in pts]
         y = [a["mean_ci"]["estimate"] for a in pts]
         line, = ax.plot(x, y, marker="o", lw=2.4 if over == "all" else 1.2,
@@ -217,6 +220,12 @@ def plot(agg: list[dict], path: Path) -> None:
             ax.fill_between(x, [a["mean_ci"]["lo"] for a in pts],
                             [a["mean_ci"]["hi"] for a in pts], color=line.get_color(),
                             alpha=0.15, label="all: 95% interval (problems)")
+    short = min(len(p) for p in rows.values())
+    for (fold, seed), pts in rows.items():
+        if len(pts) > short:
+            got = [p for p in pts if "mean_gap" in p]
+            ax.plot([p["rounds"] for p in got], [p["mean_gap"]["estimate"] for p in got],
+                    ls="--", lw=1.0, color="grey", label=f"one job ({fold}, seed {seed})")
     ax.axhline(0, color="grey", lw=0.8)
     ax.axhline(1.0, color="grey", lw=0.8, ls="--", label="issue 30 target (+1.0)")
     ax.set_xlabel(f"rounds of the main job (~{MINUTES_PER_ROUND:g} min each; 5 = the 20-min job)")
@@ -253,8 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "summary.json").write_text(json.dumps(doc, indent=1) + "\n")
     text = table_md(agg, rows, args.tables)
     (args.out / "summary.md").write_text(text)
-    plot(agg, args.out / "quality-vs-compute.png")
-    plot(agg, args.figure)
+    plot(agg, rows, args.out / "quality-vs-compute.png")
+    plot(agg, rows, args.figure)
     sys.stdout.write(text)
 
 
