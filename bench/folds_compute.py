@@ -20,7 +20,7 @@ the same fold and seed, after a check that their common rounds are the
 same candidates. Usage::
 
     python bench/folds_compute.py                    # results/folds, rounds 1-5
-    python bench/folds_compute.py --tables results/folds results/folds/rounds15  # + the 15-round jobs
+    python bench/folds_compute.py --tables results/folds results/folds/rounds15  # + 15-round
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def grid_cells(run: Run, st: dict, cache: Path) -> list[dict]:
     """The round's held-out grid: the job's own when whole, else the one kept in
     ``cache``, else evaluated now and kept there."""
     n = st["round"]
-    kept = json.loads((run.dir / "final" / f"heldout_r{n:04d}.json").read_text()) \
-        if (run.dir / "final" / f"heldout_r{n:04d}.json").is_file() else {}
+    own = run.dir / "final" / f"heldout_r{n:04d}.json"
+    kept = json.loads(own.read_text()) if own.is_file() else {}
     if kept.get("full"):
         return kept["cells"]
     path = cache / f"heldout_r{n:04d}.json.gz"
@@ -249,14 +249,14 @@ def main(argv: list[str] | None = None) -> None:
                    help="A copy of the plot for the docs.")
     args = p.parse_args(argv)
     shared = SharedDraws(JOINT_RESAMPLES, JOINT_SEED)
-    rows = {}
-    for key, job in kept_jobs(args.tables).items():
+    jobs, rows = kept_jobs(args.tables), {}
+    for key, job in jobs.items():
         print(f"{job}: {_rounds(job)} rounds", flush=True)
         rows[key] = job_points(job, args.out, shared)
     agg = aggregate(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     doc = {"tables": [str(t) for t in args.tables], "aggregate": agg,
-           "jobs": [{"fold": f, "seed": s, "job": str(kept_jobs(args.tables)[(f, s)]),
+           "jobs": [{"fold": f, "seed": s, "job": str(jobs[(f, s)]),
                      "points": [{k: v for k, v in q.items() if k != "_vectors"} for q in pts]}
                     for (f, s), pts in rows.items()]}
     (args.out / "summary.json").write_text(json.dumps(doc, indent=1) + "\n")
