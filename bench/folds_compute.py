@@ -12,12 +12,12 @@ is evaluated here once (the round's kept ``candidate.py`` on the run's
 held-out stores and seeds, on the compiled kernel) and kept in
 ``OUT/grids/JOB/heldout_rNNNN.json.gz``, where a later call finds it.
 
-Compute: the README's main job (``--budget-minutes 20``) runs 5 rounds, so k
-rounds stand for about 4k minutes of that budget (1 round for 5 minutes, 5
-for 20, 15 for 60). Where a table of longer jobs is given (``--tables
-results/folds results/folds/rounds15``) its jobs replace the shorter ones of
-the same fold and seed, after a check that their common rounds are the
-same candidates. Usage::
+Compute is counted in rounds (36 designs screened each; the main job runs 5 and,
+on a quiet 2-core machine, takes about half a minute: bench/bench_main_job.py), not
+in minutes: the main job's rounds are fixed in number and its wall budget only
+stops it early. Where a table of longer jobs is given (``--tables results/folds
+results/folds/rounds15``) its jobs replace the shorter ones of the same fold and
+seed, after a check that their common rounds are the same candidates. Usage::
 
     python bench/folds_compute.py                    # results/folds, rounds 1-5
     python bench/folds_compute.py --tables results/folds results/folds/rounds15  # + 15-round
@@ -49,8 +49,6 @@ from autotts.evaluation.verdict_joint import SharedDraws, mean_gap_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from folds_table import JOINT_RESAMPLES, JOINT_SEED  # noqa: E402
-
-MINUTES_PER_ROUND = 4.0  # the main job: 20 minutes, 5 rounds
 
 
 def kept_jobs(tables: list[Path]) -> dict[tuple[str, int], Path]:
@@ -157,7 +155,7 @@ def aggregate(rows: dict[tuple[str, int], list[dict]]) -> list[dict]:
             every = [p for (f, _), p in have.items() if over in ("all", f)]
             got = [p for p in every if "mean_gap" in p]  # a job with no pick yet: left out
             est = [p["mean_gap"]["estimate"] for p in got]
-            out.append({"rounds": k, "minutes": k * MINUTES_PER_ROUND, "over": over,
+            out.append({"rounds": k, "over": over,
                         "jobs": len(every), "with_pick": len(got),
                         "designs": float(np.mean([p["designs"] for p in every])),
                         "mean_ci": asdict(mean_gap_of([p["_vectors"][0] for p in got])),
@@ -175,16 +173,16 @@ def table_md(agg: list[dict], rows: dict, tables: list[Path]) -> str:
     lines = ["# Quality against compute: the fold table after k rounds", "",
              f"Jobs: {', '.join(str(t) for t in tables)} ({len(rows)} jobs). A k-round job is "
              "the first k rounds of a kept job, its pick the loop's rule on those rounds "
-             f"(bench/folds_compute.py). Minutes: the main job's {MINUTES_PER_ROUND:g} per "
-             "round (20 minutes, 5 rounds). Intervals: the fold table's joint bootstrap over "
+             "(bench/folds_compute.py); the main job runs 5. Intervals: the fold table's "
+             "joint bootstrap over "
              f"problems ({JOINT_RESAMPLES:,} resamples, seed {JOINT_SEED}).", "",
-             "| rounds | ~minutes | over | jobs | designs screened (mean) | mean gap 100k-600k "
+             "| rounds | over | jobs | designs screened (mean) | mean gap 100k-600k "
              "[95% CI] | worst | above 0 | gap at 331k [95% CI] |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|"]
     for a in agg:
         jobs = f"{a['jobs']}" + ("" if a["with_pick"] == a["jobs"] else
                                  f" ({a['jobs'] - a['with_pick']} with no pick)")
-        lines.append(f"| {a['rounds']} | {a['minutes']:g} | {a['over']} | {jobs} | "
+        lines.append(f"| {a['rounds']} | {a['over']} | {jobs} | "
                      f"{a['designs']:.0f} | {_ci(a['mean_ci'])} | {a['worst']:+.2f} | "
                      f"{a['above_zero']} of {a['jobs']} | {_ci(a['at_mean_ci'])} |")
     lines += ["", "Per job: the primary pick's round and mean gap after each round.", "",
@@ -228,7 +226,7 @@ def plot(agg: list[dict], rows: dict, path: Path) -> None:
                     ls="--", lw=1.0, color="grey", label=f"one job ({fold}, seed {seed})")
     ax.axhline(0, color="grey", lw=0.8)
     ax.axhline(1.0, color="grey", lw=0.8, ls="--", label="issue 30 target (+1.0)")
-    ax.set_xlabel(f"rounds of the main job (~{MINUTES_PER_ROUND:g} min each; 5 = the 20-min job)")
+    ax.set_xlabel("rounds (36 designs screened each; the main job runs 5)")
     ax.set_ylabel("held-out gap to best baseline (points)")
     ax.set_title("Quality against compute: the fold table's primary pick")
     ax.set_xticks(sorted({a["rounds"] for a in agg}))

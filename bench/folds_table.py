@@ -204,7 +204,14 @@ def table_lines(rows: list[dict], agg: dict, mixed: bool) -> list[str]:
              ""] + job_lines(rows)
             + ["", "## The primary pick, per fold and over all jobs", "", JOINT_NOTE, ""]
             + headline_lines(agg) + ["", "## Per pick rule", ""] + rule_lines(agg)
-            + ["", "## Targets (issue 30)", ""] + target_lines(agg["primary"]))
+            + ["", "## Targets (issue 30)", ""] + target_lines(agg["primary"], start_of(rows)))
+
+
+def start_of(jobs: list[dict]) -> str:
+    """The built-in search's start of the table's jobs: "blank" when every job
+    asked for it (``--set start=blank`` in its command), else "default"."""
+    blank = jobs and all("start=blank" in j.get("cmd", "") for j in jobs)
+    return "blank" if blank else "default"
 
 
 def write_summary(out: Path, jobs: list[dict], force_mixed: bool = False) -> str:

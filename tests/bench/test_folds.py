@@ -121,3 +121,16 @@ def test_the_targets_say_met_or_by_how_much_they_are_missed():
     lines = folds_targets.target_lines(primary)
     assert "- every fold's mean > 0: aime24 +2.00, hmmt25 +0.00: **missed by 0.00 (must be " \
            "above)**" in lines
+    blank = {t: r for t, _, r in folds_targets.target_checks(primary, "blank")}
+    assert blank == {"mean over all 5 jobs >= +0.7": "met", "worst job >= +0.0": "met",
+                     "every fold's mean > 0": "missed by 0.00 (must be above)",
+                     "95% interval of the all-jobs mean above 0": "met"}
+
+
+def test_a_table_of_blank_start_jobs_is_checked_against_the_blank_targets():
+    import folds_table
+
+    blank = {"cmd": "autotts discover --rounds 5 --seed 0 --set start=blank"}
+    assert folds_table.start_of([blank, dict(blank)]) == "blank"
+    assert folds_table.start_of([blank, {"cmd": "autotts discover --rounds 5"}]) == "default"
+    assert folds_table.start_of([]) == "default"
