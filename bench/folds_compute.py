@@ -151,7 +151,9 @@ def aggregate(rows: dict[tuple[str, int], list[dict]]) -> list[dict]:
     kmax = max(len(p) for p in rows.values())
     for k in range(1, kmax + 1):
         have = {key: p[k - 1] for key, p in rows.items() if len(p) >= k}
-        for over in ["all"] + sorted({f for f, _ in have}):
+        folds = sorted({f for f, _ in have})
+        # "all" only where it is more than one fold (longer jobs may exist for one fold)
+        for over in (["all"] if len(folds) > 1 else []) + folds:
             every = [p for (f, _), p in have.items() if over in ("all", f)]
             got = [p for p in every if "mean_gap" in p]  # a job with no pick yet: left out
             est = [p["mean_gap"]["estimate"] for p in got]
@@ -196,10 +198,9 @@ def table_md(agg: list[dict], rows: dict, tables: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(agg: list[dict], rows: dict, path: Path) -> None:
+def plot(agg: list[dict], path: Path) -> None:
     """Mean gap (primary pick) against rounds, per fold and over all, with intervals,
-    where every job of the line has that many rounds; a job longer than the rest
-    is drawn alone (dashed)."""
+    where every job of the line has that many rounds."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -218,12 +219,6 @@ def plot(agg: list[dict], rows: dict, path: Path) -> None:
             ax.fill_between(x, [a["mean_ci"]["lo"] for a in pts],
                             [a["mean_ci"]["hi"] for a in pts], color=line.get_color(),
                             alpha=0.15, label="all: 95% interval (problems)")
-    short = min(len(p) for p in rows.values())
-    for (fold, seed), pts in rows.items():
-        if len(pts) > short:
-            got = [p for p in pts if "mean_gap" in p]
-            ax.plot([p["rounds"] for p in got], [p["mean_gap"]["estimate"] for p in got],
-                    ls="--", lw=1.0, color="grey", label=f"one job ({fold}, seed {seed})")
     ax.axhline(0, color="grey", lw=0.8)
     ax.axhline(1.0, color="grey", lw=0.8, ls="--", label="issue 30 target (+1.0)")
     ax.set_xlabel("rounds (36 designs screened each; the main job runs 5)")
@@ -260,8 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "summary.json").write_text(json.dumps(doc, indent=1) + "\n")
     text = table_md(agg, rows, args.tables)
     (args.out / "summary.md").write_text(text)
-    plot(agg, rows, args.out / "quality-vs-compute.png")
-    plot(agg, rows, args.figure)
+    plot(agg, args.out / "quality-vs-compute.png")
+    plot(agg, args.figure)
     sys.stdout.write(text)
 
 
