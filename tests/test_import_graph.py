@@ -36,9 +36,6 @@ UPWARD = {
     ("autotts.discovery.selection.report", "autotts.viewer.export"),
     # (lazy) the reproduction report embeds the viewer's interactive curves
     ("autotts.report.reproduce", "autotts.viewer.reproduce"),
-    # (lazy) a built-in that is a design of the search's space (momentum-consensus)
-    # runs on the search's own glue to the design kernel (genome -> kernel arrays)
-    ("autotts.evaluation.fast.dispatch", "autotts.discovery.proposers.search.compiled"),
 }
 
 

@@ -255,10 +255,14 @@ class MomentumConsensus(Controller):
     stalls, stop when its confidence EMA is high and not falling."""
 
     name: ClassVar[str] = "momentum-consensus"  # its id in controllers/registry.py
-    #: the search's genome of this design: what the compiled fast path runs
+    #: the search's genome of this design (its parts name the kernel's branches)
     genome: ClassVar[dict] = GENOME
 
     beta: float = 0.5
+
+    def knobs(self) -> dict:
+        """Every knob at this controller's beta (what the fast path compiles)."""
+        return schedule(self.beta)
 
     def solve(self, ep) -> str | None:
         k = schedule(self.beta)

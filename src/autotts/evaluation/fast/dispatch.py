@@ -23,10 +23,10 @@ from autotts.controllers.parallel_probe import ParallelProbe
 from autotts.controllers.self_consistency import SelfConsistency
 from autotts.controllers.short_mk import ShortMK, ShortMKBeta
 from autotts.env.store import ReplayStore
-from autotts.evaluation.fast import cmc_kernel, pp_kernel, short_mk_vec, voting_vec
+from autotts.evaluation.fast import cmc_kernel, design_run, pp_kernel, short_mk_vec, voting_vec
 from autotts.evaluation.fast.arrays import StoreArrays, seed_orders, store_arrays
 from autotts.evaluation.fast.betatable import confidence_table
-from autotts.evaluation.fast.jit import Kernel
+from autotts.evaluation.fast.jit import Kernel, numba_enabled
 from autotts.evaluation.protocol import SeedBlock
 
 FastPath = Callable[[StoreArrays, object, np.ndarray, bool], tuple[np.ndarray, np.ndarray]]
@@ -161,19 +161,17 @@ def _pp(arrays: StoreArrays, c: ParallelProbe, orders: np.ndarray, use_numba: bo
 
 # ---- built-in designs of the search's space ----------------------------------
 def _kernel_ready() -> bool:
-    # the kernel's glue lives with the search that made the designs; imported late
-    from autotts.discovery.proposers.search import compiled
-
-    return compiled.available()
+    return numba_enabled()  # the design kernel has no plain-Python twin
 
 
 def _design_block(store: ReplayStore, controller, seeds: list[int]) -> SeedBlock:
-    """The design's ``genome`` at its beta on the compiled kernel (the numbers of
-    its readable solve(), as for every generated design)."""
-    from autotts.discovery.proposers.search import compiled
-
-    run = compiled.run_design(controller.genome, store, [controller.beta], seeds, ceiling=10**6)
-    correct, cost = compiled.correct_of(store, run.answers[0]), run.cost[0]
+    """The design (its ``genome``'s parts, its own knob values at its beta) on the
+    compiled kernel: the numbers of its readable solve(), as for every generated
+    design."""
+    values = controller.knobs()
+    enc = design_run.encode_values(controller.genome["parts"], [values], "ema_alpha" in values)
+    run = design_run.run_encoded(enc, store, seeds, ceiling=10**6)
+    correct, cost = design_run.correct_of(store, run.answers[0]), run.cost[0]
     return SeedBlock(seeds=seeds, n_correct=correct.sum(axis=1).tolist(),
                      total_cost=cost.sum(axis=1).tolist(), correct=correct, cost=cost)
 

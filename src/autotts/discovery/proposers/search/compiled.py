@@ -1,30 +1,29 @@
 """Generated designs on the compiled design kernel
-(:mod:`autotts.evaluation.fast.design_kernel`): the genome as the kernel's
-arrays, a store's extra arrays, and one call that runs a design over
-(beta, seed, question) and gives the answers, costs and episode logs the
-readable path (the rendered file through the protocol) gives.
+(:mod:`autotts.evaluation.fast.design_kernel`): a genome read as its part names
+and knob values per beta (the search space's reading) and run through
+:mod:`autotts.evaluation.fast.design_run`, giving the answers, costs and episode
+logs the readable path (the rendered file through the protocol) gives.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from autotts.discovery.proposers.search.space import KNOBS, SLOTS, Genome, knob_values, normalize
 from autotts.env.store import ReplayStore
-from autotts.evaluation.fast.arrays import seed_orders, store_arrays
+from autotts.evaluation.fast.design_run import (
+    FLOAT_KNOBS,
+    INT_KNOBS,
+    Encoded,
+    correct_of,
+    encode_values,
+    run_encoded,
+)
 from autotts.evaluation.fast.jit import numba_enabled
 
-INT_KNOBS = ("n_init", "max_branches", "warm_up", "trend_len", "refill", "widen_size", "every",
-             "depth_burst", "aligned_burst", "lanes", "patience", "keep", "min_votes",
-             "stable_steps", "streak", "margin", "first_m", "settle_len", "after_burst")
-FLOAT_KNOBS = ("ema_alpha", "decay", "stall", "widen_conf", "share", "conf_thresh", "slack",
-               "len_power", "steady_weight", "prune_conf")
 assert set(INT_KNOBS) == {n for n, k in KNOBS.items() if k.whole}
 assert set(FLOAT_KNOBS) == {n for n, k in KNOBS.items() if not k.whole}
 
@@ -38,16 +37,6 @@ def available() -> bool:
     return numba_enabled() and os.environ.get(NO_FAST_ENV, "") in ("", "0")
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """A genome at some betas as the kernel reads it."""
-
-    parts: np.ndarray     # int64 [5]: vote, widen, depth, prune, stop codes
-    ki: np.ndarray        # int64 [betas, 19]
-    kf: np.ndarray        # float64 [betas, 10]
-    has_ema: bool
-
-
 def encode(genome: Genome, betas: Sequence[float]) -> Encoded:
     """The kernel's arrays for ``genome`` at ``betas`` (knob values exactly as the
     generated ``schedule(beta)`` computes them; knobs the design lacks are 0)."""
@@ -55,50 +44,15 @@ def encode(genome: Genome, betas: Sequence[float]) -> Encoded:
 
     g = normalize(genome)
     assert {s: set(v) for s, v in KSLOTS.items()} == {s: set(v) for s, v in SLOTS.items()}
-    parts = np.array([KSLOTS[s].index(g["parts"][s]) for s in KSLOTS], dtype=np.int64)
-    ki = np.zeros((len(betas), len(INT_KNOBS)), dtype=np.int64)
-    kf = np.zeros((len(betas), len(FLOAT_KNOBS)), dtype=np.float64)
-    for b, beta in enumerate(betas):
-        values = knob_values(g, beta)
-        values.setdefault("trend_len", 2)  # Branches(ep, 2) when no part watches the EMA
-        for j, name in enumerate(INT_KNOBS):
-            ki[b, j] = int(values.get(name, 0))
-        for j, name in enumerate(FLOAT_KNOBS):
-            kf[b, j] = float(values.get(name, 0.0))
-    return Encoded(parts, ki, kf, "ema_alpha" in g["coefs"])
-
-
-@lru_cache(maxsize=64)
-def err_ids(store: ReplayStore) -> np.ndarray:
-    """Per question, the answer id of ``'ERR'`` (-2 where no branch has it)."""
-    return np.array([q.labels.index("ERR") if "ERR" in q.labels else -2
-                     for q in store.questions], dtype=np.int64)
-
-
-@lru_cache(maxsize=256)
-def _orders(store: ReplayStore, seeds: tuple[int, ...]) -> np.ndarray:
-    return seed_orders(store_arrays(store), seeds)
-
-
-_LOCAL = threading.local()  # per thread: the weighted-confidence table the kernel fills
+    return encode_values(g["parts"], [knob_values(g, beta) for beta in betas],
+                         "ema_alpha" in g["coefs"])
 
 
 def run_design(genome: Genome, store: ReplayStore, betas: Sequence[float],
                seeds: Sequence[int], ceiling: int = 64):
     """The design on every (beta, seed, question) of ``store``: a
     :class:`~autotts.evaluation.fast.design_kernel.DesignRun`."""
-    from autotts.evaluation.fast import design_kernel as dk
-    from autotts.evaluation.fast.betatable import confidence_table
-    from autotts.evaluation.fast.design_votes import new_cache
-
-    cache = getattr(_LOCAL, "cache", None)
-    if cache is None:  # one per thread: the kernel runs without the GIL and fills it
-        cache = _LOCAL.cache = new_cache()
-    enc = encode(genome, betas)
-    conf = confidence_table(dk.CEILING).ravel()
-    return dk.run(enc.parts, enc.ki, enc.kf, enc.has_ema, store_arrays(store),
-                  _orders(store, tuple(seeds)), err_ids(store), conf, cache,
-                  ceiling=min(ceiling, dk.CEILING))
+    return run_encoded(encode(genome, betas), store, seeds, ceiling)
 
 
 def answer_strings(store: ReplayStore, answers: np.ndarray) -> list[str | None]:
@@ -106,12 +60,6 @@ def answer_strings(store: ReplayStore, answers: np.ndarray) -> list[str | None]:
     labels = [q.labels for q in store.questions]
     nq = len(labels)
     return [None if a < 0 else labels[j % nq][a] for j, a in enumerate(answers.ravel().tolist())]
-
-
-def correct_of(store: ReplayStore, answers: np.ndarray) -> np.ndarray:
-    """Bool [..., questions]: answer id equals the question's gold id."""
-    gold = store_arrays(store).gold
-    return (answers >= 0) & (answers == gold)
 
 
 def screen_points(genome: Genome, store: ReplayStore, betas: Sequence[float],
