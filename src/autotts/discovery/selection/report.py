@@ -13,6 +13,7 @@ from autotts.discovery.run.files import read_json
 from autotts.discovery.run.integrity import file_intact, tampered_rounds
 from autotts.discovery.sandbox.evaluate import CellResult
 from autotts.discovery.selection.heldout_summary import beta_curve_rows, summary_lines
+from autotts.discovery.selection.report_integrity import integrity_lines
 from autotts.fileio import write_atomic
 
 HEADLINES = {"sc": "SC@64", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe",
@@ -178,31 +179,6 @@ def _rounds_table(every: list[dict], bad: set[int], by_round: dict[int, dict]) -
         out.append(f"| r{st['round']:04d} | {st.get('origin')} | {st.get('status')} | {nums} | "
                    f"{note[0][:100] if note else ''} |")
     return out
-
-
-def integrity_lines(run: Run, every: list[dict], bad: set[int]) -> list[str]:
-    """What the reader must know first: tampered rounds, edited held-out files,
-    sandbox modes weaker than the full boundary."""
-    out = []
-    if bad:
-        names = ", ".join(f"r{n:04d}" for n in sorted(bad))
-        out.append(f"**TAMPERED ROUNDS (excluded from selection): {names}**")
-    edited = [rel for rel in run.meta.get("seals", {})
-              if file_intact(run, rel, _round_of(rel)) is False]
-    if edited:
-        out.append(f"**EDITED AFTER SEALING (not used): {', '.join(sorted(edited))}**")
-    # "kernel": a generated design judged on the compiled kernel; its file never ran
-    weak = sorted({(s.get("isolation") or {}).get("mode", "?") for s in every}
-                  - {"bwrap", "kernel"})
-    if weak and every:
-        out.append(f"**WEAK SANDBOX: rounds ran under isolation {', '.join(weak)} (not the "
-                   f"full bubblewrap boundary); see docs/discovery.md, threat model**")
-    return out + ([""] if out else [])
-
-
-def _round_of(rel: str) -> int | None:
-    name = Path(rel).stem
-    return int(name[len("heldout_r"):]) if name.startswith("heldout_r") else None
 
 
 def _screening_lines(run: Run, sel: dict) -> list[str]:
