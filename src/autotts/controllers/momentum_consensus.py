@@ -7,10 +7,11 @@ rounds/r0004/candidate.py``, design 1416cd43bd62). Chosen on search numbers
 only, by the loop's own fitness rule applied to all 25 rounds of that fold's
 five jobs: its fitness on the aime24 search split, 63.594, is the highest
 (the next, 63.577, is the same job's round 5). The code below is that round's
-file with the class renamed; ``tests/controllers/test_momentum_consensus.py``
-checks that it gives exactly the archived round's search-split numbers, and
-that its compiled fast path (the search's design kernel) gives the readable
-path's.
+file with the class renamed and the branch bookkeeping it copied from
+:mod:`autotts.controllers.branches` imported from there instead;
+``tests/controllers/test_momentum_consensus.py`` checks that it gives exactly
+the archived round's search-split numbers, and that its compiled fast path (the
+search's design kernel) gives the readable path's.
 
 What it does, per question (every knob a straight line in ``beta``):
 
@@ -34,11 +35,18 @@ answers when none finished). Held-out figures: docs/discovered.md.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import ClassVar
 
 from autotts.controllers.base import Controller
+from autotts.controllers.branches import (
+    Branches,
+    advance,
+    count_off,
+    open_branches,
+    track_confidence,
+    trend,
+)
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
 
 MAX_STEPS = 500  # outer rounds per question
@@ -101,100 +109,6 @@ def schedule(beta: float) -> dict:
         "min_votes": whole(MIN_VOTES, b, 1, 32),
         "slack": frac(SLACK, b, 0.0, 0.2),
     }
-
-
-class Branches:
-    """What one episode's controller remembers about its branches."""
-
-    def __init__(self, ep, trend_len: int):
-        self.ep = ep
-        self.ids = []            # opened branch ids, in opening order
-        self.off = []            # consecutive rounds each branch disagreed with the winner
-        self.dropped = []        # branches this controller pruned
-        self.seen = []           # every answer each branch revealed, oldest first
-        self.pool = {}           # final answers of finished branches, in finishing order
-        self.n_pool = 0
-        self.order = []          # finished branches, in finishing order
-        self.n_votes = 0         # how many votes the last vote() counted
-        self.ema = 0.0           # smoothed vote confidence
-        self.hist = deque(maxlen=trend_len)  # recent ema values, for the trend
-        self.stable = 0          # steps the winner has stayed the same
-        self.last_winner = None
-
-    def alive(self) -> list[int]:
-        """Opened branches that are neither finished nor pruned.
-
-        Every open and prune goes through these helpers (``ids`` are the
-        episode's ids in opening order, ``dropped`` its pruned flags), so the
-        episode's own list is the same list, built far more cheaply."""
-        return self.ep.active()
-
-    def voters(self) -> list[int]:
-        """Branches whose answers may vote: every branch not pruned."""
-        return [i for i in self.ids if not self.dropped[i]]
-
-
-def open_branches(st: Branches, n: int) -> None:
-    """Open up to ``n`` new branches (fewer when the question runs out)."""
-    ep = st.ep
-    for _ in range(n):
-        if ep.branches_left <= 0:
-            return
-        i = ep.open()
-        st.ids.append(i)
-        st.off.append(0)
-        st.dropped.append(False)
-        st.seen.append([ep.latest(i)])
-        if ep.is_finished(i):
-            add_final(st, i)
-
-
-def add_final(st: Branches, i: int) -> None:
-    """Count finished branch ``i``'s answer in the completed pool."""
-    answer = st.ep.latest(i)
-    st.pool[answer] = st.pool.get(answer, 0) + 1
-    st.n_pool += 1
-    st.order.append(i)
-
-
-def advance(st: Branches, i: int, burst: int) -> None:
-    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
-    and record its answer; a probe is taken only when the steps revealed none."""
-    ep = st.ep
-    answer = None
-    for _ in range(burst):
-        answer = ep.step(i)
-        if ep.is_finished(i):
-            add_final(st, i)
-            break
-    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
-        answer = ep.probe(i)
-    st.seen[i].append(answer)
-
-
-def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
-    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
-    step's last point is replaced."""
-    st.ema = (1 - alpha) * st.ema + alpha * conf
-    if new_step:
-        st.hist.append(st.ema)
-    else:
-        st.hist[-1] = st.ema
-
-
-def trend(st: Branches) -> float:
-    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
-    h = st.hist
-    return h[-1] - h[0] if len(h) >= 2 else 0.0
-
-
-def count_off(st: Branches, winner: str) -> list[int]:
-    """Update each live branch's disagreement streak; returns the live branches."""
-    latest, off = st.ep.answers, st.off
-    alive = st.alive()
-    for i in alive:
-        off[i] = off[i] + 1 if latest[i] != winner else 0
-    return alive
 
 
 def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
