@@ -7,8 +7,9 @@ rounds/r0004/candidate.py``, design 1416cd43bd62). Chosen on search numbers
 only, by the loop's own fitness rule applied to all 25 rounds of that fold's
 five jobs: its fitness on the aime24 search split, 63.594, is the highest
 (the next, 63.577, is the same job's round 5). The code below is that round's
-file with the class renamed and the branch bookkeeping it copied from
-:mod:`autotts.controllers.branches` imported from there instead;
+file with the class renamed, and the part functions and branch bookkeeping
+it copied (from :mod:`autotts.controllers.parts`, :mod:`~autotts.controllers.moves`
+and :mod:`~autotts.controllers.branches`) imported from there instead;
 ``tests/controllers/test_momentum_consensus.py`` checks that it gives exactly
 the archived round's search-split numbers, and that its compiled fast path (the
 search's design kernel) gives the readable path's.
@@ -39,15 +40,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from autotts.controllers.base import Controller
-from autotts.controllers.branches import (
-    Branches,
-    advance,
-    count_off,
-    open_branches,
-    track_confidence,
-    trend,
-)
-from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
+from autotts.controllers.branches import Branches, open_branches, track_confidence
+from autotts.controllers.moves import deepen_aligned, prune_patience, widen_stalled
+from autotts.controllers.parts import answer_completed, frac, stop_momentum, vote_completed, whole
 
 MAX_STEPS = 500  # outer rounds per question
 
@@ -80,16 +75,6 @@ GENOME = {
 }
 
 
-def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
-    """An integer knob at beta ``b``."""
-    return min(hi, max(lo, round(coef[0] + coef[1] * b)))
-
-
-def frac(coef: tuple[float, float], b: float, lo: float, hi: float) -> float:
-    """A fractional knob at beta ``b``."""
-    return min(hi, max(lo, round(coef[0] + coef[1] * b, 4)))
-
-
 def schedule(beta: float) -> dict:
     """Every knob at this beta (bigger beta = more budget)."""
     b = min(1.0, max(0.0, float(beta)))
@@ -109,58 +94,6 @@ def schedule(beta: float) -> dict:
         "min_votes": whole(MIN_VOTES, b, 1, 32),
         "slack": frac(SLACK, b, 0.0, 0.2),
     }
-
-
-def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
-    """Majority of finished branches' answers and its Beta confidence."""
-    winner, v1, v2 = stats_from_counts(st.pool)
-    st.n_votes = st.n_pool
-    return winner, beta_confidence(v1, v2)
-
-
-def answer_completed(st: Branches, k: dict) -> str | None:
-    """Majority of finished answers; without any, of the live branches' latest."""
-    if st.n_pool:
-        return stats_from_counts(st.pool)[0]
-    ep = st.ep
-    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
-
-
-def prune_patience(st: Branches, winner: str, k: dict) -> None:
-    """Prune every live branch that disagreed with the winner ``patience``
-    rounds in a row, as long as another branch stays alive."""
-    alive = count_off(st, winner)
-    for i in alive:
-        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
-            st.dropped[i] = True
-            st.ep.prune(i)
-
-
-def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
-    """Most-advanced branches first; those agreeing with the winner take
-    ``aligned_burst`` intervals, the others one."""
-    ep = st.ep
-    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
-    for i in sorted(st.alive(), key=lambda i: -depth[i]):
-        aligned = winner is not None and latest[i] == winner
-        advance(st, i, k["aligned_burst"] if aligned else 1)
-
-
-def stop_momentum(st: Branches, winner: str | None, conf: float, warm: bool,
-                  k: dict) -> bool:
-    """Stop once the confidence EMA is at least ``conf_thresh`` and has not
-    fallen by more than ``slack`` over the trend window."""
-    return (warm and st.n_votes >= k["min_votes"] and st.ema >= k["conf_thresh"]
-            and trend(st) >= -k["slack"])
-
-
-def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
-                  k: dict) -> int:
-    """Open ``widen_size`` branches when the confidence EMA is below
-    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
-    past_warm_up = step >= max(1, k["warm_up"] // 2)
-    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
-    return k["widen_size"] if past_warm_up and stalled else 0
 
 
 @dataclass(frozen=True)

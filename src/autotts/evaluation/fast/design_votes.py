@@ -1,4 +1,4 @@
-"""The vote slot of the search's parts (``discovery/proposers/search/parts.py``)
+"""The vote slot of the search's parts (``controllers/parts.py``)
 on the design kernel's arrays: ``vote_X`` and ``answer_X`` for every variant.
 
 Integer counts read the Beta confidence from the scipy table; weighted

@@ -138,8 +138,8 @@ def test_part_sources_are_the_ast_segments():
     """part_sources splits each file once; the segments are ast.get_source_segment's."""
     import inspect
 
-    from autotts.controllers import branches
-    from autotts.discovery.proposers.search import codegen, moves, parts
+    from autotts.controllers import branches, moves, parts
+    from autotts.discovery.proposers.search import codegen
 
     want = {}
     for module in (branches, moves, parts):

@@ -2,9 +2,10 @@
 
 The archived candidate is an ordinary controller file a person can read,
 edit and run: the schedule coefficients are named constants at the top, the
-chosen parts are plain functions copied from :mod:`.parts`, and ``solve``
-calls them in one short loop. Nothing in it refers back to this package
-except the controller base class and the voting helpers.
+chosen parts are plain functions copied from :mod:`autotts.controllers.parts`
+and :mod:`autotts.controllers.moves`, and ``solve`` calls them in one short
+loop. Nothing in it refers back to this package except the controller base
+class and the voting helpers.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import inspect
 import re
 from functools import lru_cache
 
-from autotts.controllers import branches
-from autotts.discovery.proposers.search import moves, parts
+from autotts.controllers import branches, moves, parts
 from autotts.discovery.proposers.search.space import KNOBS, Genome, needed_knobs, normalize
 
 CLASS_NAME = "SearchController"
@@ -47,14 +47,10 @@ MAX_STEPS = {max_steps}  # outer rounds per question
 {constants}
 
 
-def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
-    """An integer knob at beta ``b``."""
-    return min(hi, max(lo, round(coef[0] + coef[1] * b)))
+{whole}
 
 
-def frac(coef: tuple[float, float], b: float, lo: float, hi: float) -> float:
-    """A fractional knob at beta ``b``."""
-    return min(hi, max(lo, round(coef[0] + coef[1] * b, 4)))
+{frac}
 
 
 def schedule(beta: float) -> dict:
@@ -112,8 +108,9 @@ _WIDEN = '''
 
 @lru_cache(maxsize=1)
 def part_sources() -> dict[str, str]:
-    """Source of every top-level function and class of :mod:`.parts`,
-    :mod:`.moves` and the shared bookkeeping (:mod:`autotts.controllers.branches`), read once (one
+    """Source of every top-level function and class of the search's parts
+    (:mod:`autotts.controllers.parts`, :mod:`~autotts.controllers.moves`) and the
+    shared bookkeeping (:mod:`~autotts.controllers.branches`), read once (one
     snapshot, so an edit of a file mid-run cannot mix versions)."""
     out = {}
     for module in (branches, moves, parts):
@@ -192,6 +189,7 @@ def render(genome: Genome, *, class_name: str = CLASS_NAME, origin: str = "") ->
     assert list(g["coefs"]) == needed_knobs(p)
     text = _HEADER.format(cls=class_name, summary=summary(g),
                           origin=origin.strip() + "\n" if origin else "", max_steps=MAX_STEPS,
+                          whole=part_sources()["whole"], frac=part_sources()["frac"],
                           constants=_constants(g), schedule=_schedule(g))
     helpers = _HELPERS + (_EMA_HELPERS if "ema_alpha" in g["coefs"] else ())
     for name in helpers + tuple(_part_names(g)):

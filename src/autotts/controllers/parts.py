@@ -1,6 +1,7 @@
-"""The building blocks the search composes into controllers: how answers
-vote and when to stop (the moves -- prune, depth, widen -- are in
-:mod:`.moves`).
+"""The building blocks the built-in search composes into controllers: a
+knob's schedule, how answers vote and when to stop (the moves -- prune,
+depth, widen -- are in :mod:`.moves`). A built-in controller the search
+found (:mod:`.momentum_consensus`) imports its parts from here.
 
 Every function here, and the branch bookkeeping they share with CMC
 (:mod:`autotts.controllers.branches`), is copied verbatim
@@ -19,8 +20,19 @@ Per slot, every variant has the same signature:
 from __future__ import annotations
 
 from autotts.controllers.branches import Branches, trend
+from autotts.controllers.moves import latest_counts
 from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
-from autotts.discovery.proposers.search.moves import latest_counts
+
+
+# ---- schedule: a knob's value at beta (value = BASE + SLOPE * beta) ----------
+def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
+    """An integer knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b)))
+
+
+def frac(coef: tuple[float, float], b: float, lo: float, hi: float) -> float:
+    """A fractional knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b, 4)))
 
 
 # ---- vote: which answers count, and how sure the vote is ---------------------
