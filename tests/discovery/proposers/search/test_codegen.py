@@ -152,3 +152,20 @@ def test_part_sources_are_the_ast_segments():
     for node in ast.parse(text).body:
         assert codegen._segment(codegen._split_lines(text), node) == \
             ast.get_source_segment(text, node)
+
+
+def test_every_archived_fold_candidate_still_renders_byte_identically():
+    """The fold table's kept candidates (results/folds, all of them the built-in
+    search's) are recognised as generated: rendering their genome today gives their
+    exact bytes, so moving or editing a part cannot silently change what an
+    archived design means (or move it off the compiled kernel)."""
+    from pathlib import Path
+
+    from autotts.discovery.proposers.search.recognize import generated_genome
+
+    root = Path(__file__).resolve().parents[4] / "results" / "folds"
+    files = sorted(root.glob("**/rounds/r*/candidate.py"))
+    assert len(files) >= 300  # the default, blank-start and 15-round tables' rounds
+    unread = [str(f.relative_to(root)) for f in files
+              if generated_genome(f.read_text()) is None]
+    assert unread == []
