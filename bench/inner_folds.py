@@ -51,6 +51,7 @@ BETAS = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = list(range(100))
 VARIANTS = {  # name -> proposer settings
     "v2": {},
+    "blank": {"start": "blank"},   # random designs only, no seed designs
     "env20": {"objective": "envelope", "quantile": 0.2},
     "env50": {"objective": "envelope", "quantile": 0.5},
     "env20-wide": {"objective": "envelope", "quantile": 0.2, "per_round": 180, "promote": 6},
