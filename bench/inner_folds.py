@@ -52,6 +52,7 @@ SEEDS = list(range(100))
 VARIANTS = {  # name -> proposer settings
     "v2": {},
     "blank": {"start": "blank"},   # random designs only, no seed designs
+    "worst": {"objective": "worst-store"},  # the smallest per-model area lead over baselines
     "env20": {"objective": "envelope", "quantile": 0.2},
     "env50": {"objective": "envelope", "quantile": 0.5},
     "env20-wide": {"objective": "envelope", "quantile": 0.2, "per_round": 180, "promote": 6},

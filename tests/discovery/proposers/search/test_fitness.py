@@ -57,3 +57,51 @@ def test_reach_is_the_loops_budget_reach_rule():
     assert reaches(curves(1.0, 2.5e5), rule, sc64)        # or a quarter of SC@64's tokens
     assert not reaches(curves(1.0, 2.5e5), rule, {})      # no SC@64 known: branches only
     assert reaches(curves(1.0, 1e5), None, sc64)          # no rule (contract off)
+
+
+def _base_rows():
+    """Search baselines as ``baselines/search.json`` keeps them (numbers as strings)."""
+    return [{"store": s, "controller": "sc", "params": "{'n': %d}" % n,
+             "accuracy": str(acc), "tokens": str(tok)}
+            for s, pts in (("A", ((1, 40, 100_000), (8, 50, 400_000))),
+                           ("B", ((1, 70, 100_000), (8, 72, 400_000))))
+            for n, acc, tok in pts]
+
+
+def test_worst_store_scores_the_smallest_per_store_lead_over_the_baselines():
+    from autotts.discovery.proposers.search.fitness import store_refs, worst_store_fitness
+    from autotts.evaluation.pareto import frontier_area
+
+    refs = store_refs(_base_rows(), ["A", "B"], 100_000, 1_000_000)
+    assert refs["A"] == pytest.approx(frontier_area([(1e5, 40), (4e5, 50)], 1e5, 1e6))
+    # +10 points on A everywhere, +1 on B: the score is B's lead, the mean beside it
+    curves = {"A": [{"beta": 0.0, "accuracy": 50, "tokens": 100_000},
+                    {"beta": 1.0, "accuracy": 60, "tokens": 400_000}],
+              "B": [{"beta": 0.0, "accuracy": 71, "tokens": 100_000},
+                    {"beta": 1.0, "accuracy": 73, "tokens": 400_000}]}
+    worst, mean = worst_store_fitness(curves, refs, token_lo=100_000, token_hi=1_000_000)
+    assert worst == pytest.approx(1.0)
+    assert mean == pytest.approx(5.5)
+    # the store-mean area cannot tell a lead on every store from one carried by A
+    carried = {**curves, "B": [{"beta": 0.0, "accuracy": 69, "tokens": 100_000},
+                               {"beta": 1.0, "accuracy": 71, "tokens": 400_000}]}
+    assert worst_store_fitness(carried, refs, token_lo=100_000, token_hi=1_000_000)[0] < 0
+    assert worst_store_fitness({"A": curves["A"]}, refs) is None  # a store missing
+    with pytest.raises(ValueError, match="no search baseline on C"):
+        store_refs(_base_rows(), ["A", "C"])
+
+
+def test_the_worst_store_objective_needs_and_uses_the_search_baselines():
+    from autotts.discovery.proposers.search.evolve import Settings
+    from autotts.discovery.proposers.search.proposer import SearchProposer, with_baselines
+
+    curves = {"A": [{"beta": 0.0, "accuracy": 50, "tokens": 100_000},
+                    {"beta": 1.0, "accuracy": 60, "tokens": 400_000}],
+              "B": [{"beta": 0.0, "accuracy": 71, "tokens": 100_000},
+                    {"beta": 1.0, "accuracy": 73, "tokens": 400_000}]}
+    with pytest.raises(ValueError, match="worst-store"):
+        Settings(objective="worst-store").score(curves)
+    scored = with_baselines(Settings(objective="worst-store"), _base_rows(), ["A", "B"])
+    rule = SearchProposer.fitness_rule(search_baselines=_base_rows, objective="worst-store")
+    assert rule(curves) == pytest.approx(scored.score(curves)[0])
+    assert with_baselines(Settings(), _base_rows(), ["A", "B"]) == Settings()

@@ -44,13 +44,14 @@ from autotts.discovery.proposers.search.fitness import (
     fitness,
     mean_curve,
     mid_tokens,
+    worst_store_fitness,
 )
 from autotts.discovery.proposers.search.operators import apply, is_near
 from autotts.discovery.proposers.search.space import Genome
 from autotts.discovery.proposers.search.yardstick import QUANTILE, Yardstick, envelope_fitness
 
 STARTS = ("default", "blank")
-OBJECTIVES = ("area", "accuracy", "envelope")
+OBJECTIVES = ("area", "accuracy", "envelope", "worst-store")
 Reach = Callable[[StoreCurves], bool] | None  # does a curve meet the loop's budget-reach rule
 
 
@@ -70,12 +71,16 @@ class Settings:
     token_hi: float = TOKEN_HI
     objective: str = "area"        # "area" (then best accuracy), "accuracy" (then area) or
                                    # "envelope" (quantile of the gap to the search baselines)
+                                   # or "worst-store" (the smallest store's area lead
+                                   # over its search baselines)
     quantile: float = QUANTILE     # "envelope": the bootstrap quantile scored
     cost_tolerance: float = 0.02   # relative token drop between betas still called monotone
     max_tries: int = 200           # children drawn before giving up on novelty
     # "envelope": the search split's baselines and draws (set by the proposer
     # from the loop's search baselines; not a user setting)
     yardstick: Yardstick | None = field(default=None, compare=False, repr=False)
+    # "worst-store": each search store's baseline area (set by the proposer too)
+    refs: dict[str, float] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         for f in fields(self):
@@ -102,6 +107,11 @@ class Settings:
 
     def score(self, curves: StoreCurves):
         """The fitness of a curve under these settings (None: never bred from)."""
+        if self.objective == "worst-store":
+            if self.refs is None:
+                raise ValueError("search: objective 'worst-store' needs the search baselines")
+            return worst_store_fitness(curves, self.refs, token_lo=self.token_lo,
+                                       token_hi=self.token_hi, tolerance=self.cost_tolerance)
         if self.objective != "envelope":
             return fitness(curves, token_lo=self.token_lo, token_hi=self.token_hi,
                            objective=self.objective, tolerance=self.cost_tolerance)

@@ -60,6 +60,39 @@ def fitness(curves: StoreCurves, *, token_lo: float = TOKEN_LO, token_hi: float 
     return (area, best) if objective == "area" else (best, area)
 
 
+def store_refs(rows, stores, token_lo: float = TOKEN_LO,
+               token_hi: float = TOKEN_HI) -> dict[str, float]:
+    """Per search store, the frontier area of every search baseline setting on
+    it together (their envelope): the bar objective "worst-store" measures
+    each store's curve against. ``rows`` are ``baselines/search.json``
+    records (numbers may be strings, as that file keeps them)."""
+    refs = {}
+    for store in stores:
+        pts = [(float(r["tokens"]), float(r["accuracy"])) for r in rows if r["store"] == store]
+        if not pts:
+            raise ValueError(f"search objective 'worst-store': no search baseline on {store}")
+        refs[store] = frontier_area(pts, token_lo, token_hi)
+    return refs
+
+
+def worst_store_fitness(curves: StoreCurves, refs: dict[str, float], *,
+                        token_lo: float = TOKEN_LO, token_hi: float = TOKEN_HI,
+                        tolerance: float = 0.02) -> Fitness | None:
+    """(the smallest, the mean) over the search stores of a store's frontier
+    area minus its baselines' (:func:`store_refs`): a design must beat the
+    baselines on every model of the split, not on their mean; None as
+    :func:`fitness`."""
+    if not mean_curve(curves) or not cost_is_monotone(curves, tolerance):
+        return None
+    if set(curves) != set(refs):
+        return None
+    gaps = [frontier_area([(p["tokens"], p["accuracy"]) for p in curves[s]], token_lo, token_hi)
+            - refs[s] for s in refs]
+    if not all(math.isfinite(g) for g in gaps):
+        return None
+    return min(gaps), sum(gaps) / len(gaps)
+
+
 def reaches(curves: StoreCurves, rule: dict | None, sc64: dict[str, float]) -> bool:
     """Whether the curve meets the loop's budget-reach rule (the beta contract's
     second part, :mod:`autotts.controllers.contract`): at the largest beta, on

@@ -21,10 +21,12 @@ from autotts.discovery.proposers.base import Proposal, ProposalContext, RoundSum
 from autotts.discovery.proposers.search.codegen import CLASS_NAME, render, summary
 from autotts.discovery.proposers.search.design_pool import DesignPool, Record, design_id
 from autotts.discovery.proposers.search.evolve import RoundResult, Settings, search_round
-from autotts.discovery.proposers.search.fitness import mid_tokens, reaches
+from autotts.discovery.proposers.search.fitness import mid_tokens, reaches, store_refs
 from autotts.discovery.proposers.search.screen import Screener
 from autotts.discovery.proposers.search.space import normalize
 from autotts.discovery.proposers.search.yardstick import yardstick
+
+NEEDS_BASELINES = ("envelope", "worst-store")  # objectives scored against the search baselines
 
 
 def _settings(settings: dict[str, Any]) -> Settings:
@@ -38,6 +40,19 @@ def _settings(settings: dict[str, Any]) -> Settings:
     except TypeError as exc:
         known = ", ".join(f.name for f in fields(Settings))
         raise ValueError(f"search proposer: {exc}; its settings are: {known}") from None
+
+
+def with_baselines(settings: Settings, rows: Sequence[dict],
+                   stores: Sequence[str]) -> Settings:
+    """``settings`` with what its objective scores against, built from the
+    search baseline ``rows`` on ``stores`` ("envelope": the yardstick,
+    "worst-store": each store's baseline area); unchanged for the others."""
+    if settings.objective == "envelope":
+        return replace(settings, yardstick=yardstick(rows, stores))
+    if settings.objective == "worst-store":
+        return replace(settings, refs=store_refs(rows, stores, settings.token_lo,
+                                                 settings.token_hi))
+    return settings
 
 
 def pool_from(history: Sequence[RoundSummary], settings: Settings) -> DesignPool:
@@ -97,7 +112,7 @@ class SearchProposer:
         store-mean curve over 100k-600k tokens); None for a curve the search
         would not breed from (cost falling as beta rises, or no beta).
         ``search_baselines`` gives the run's search baseline rows, read on first
-        use (objective "envelope" scores against them)."""
+        use (objectives "envelope" and "worst-store" score against them)."""
         s = _settings(dict(settings))
         yards: dict[tuple[str, ...], Settings] = {}
 
@@ -105,12 +120,13 @@ class SearchProposer:
             if any("beta" not in p for pts in curves.values() for p in pts):
                 return None  # not a single-beta controller: the search never scores it
             scored = s
-            if s.objective == "envelope":
+            if s.objective in NEEDS_BASELINES:
                 if search_baselines is None:
-                    raise ValueError("search: objective 'envelope' needs the search baselines")
+                    raise ValueError(f"search: objective {s.objective!r} needs the search "
+                                     "baselines")
                 key = tuple(curves)
                 if key not in yards:
-                    yards[key] = replace(s, yardstick=yardstick(search_baselines(), key))
+                    yards[key] = with_baselines(s, search_baselines(), key)
                 scored = yards[key]
             fit = scored.score(curves)
             return fit[0] if fit else None
@@ -138,13 +154,13 @@ class SearchProposer:
 
     def settings_for(self, ctx: ProposalContext) -> Settings:
         """The settings, with the search split's yardstick when the objective needs it."""
-        if self.settings.objective != "envelope":
+        if self.settings.objective not in NEEDS_BASELINES:
             return self.settings
         if not ctx.search_baselines:
-            raise ValueError("search proposer: objective 'envelope' needs the loop's "
-                             "search baselines, and the context has none")
-        return replace(self.settings, yardstick=yardstick(
-            ctx.search_baselines, [name for name, _ in ctx.search_stores]))
+            raise ValueError(f"search proposer: objective {self.settings.objective!r} needs "
+                             "the loop's search baselines, and the context has none")
+        return with_baselines(self.settings, ctx.search_baselines,
+                              [name for name, _ in ctx.search_stores])
 
     def propose(self, ctx: ProposalContext) -> Proposal:
         """The next candidate: generated source plus the round's search record in ``meta``."""
