@@ -1,0 +1,177 @@
+"""SearchController: a test-time scaling controller composed by the built-in search.
+
+Parts: vote completed, widen none, depth uniform, prune none, stop first_m.
+Round 4: crossover + refill base, warm_up slope (design 4a22b1adb00e, screened in round 4).
+
+Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
+its range and rounded (whole knobs with round(), fractions to 4 places); the
+slope's sign is fixed per knob, so each schedule is monotone in beta.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from autotts.controllers.base import Controller
+from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
+
+MAX_STEPS = 500  # outer rounds per question
+
+# knob = (BASE, SLOPE)
+N_INIT = (4, 28)  # branches opened at the start
+MAX_BRANCHES = (4, 28)  # most branches ever opened (ceiling 64)
+WARM_UP = (0, 0)  # steps before pruning, aligned depth and stopping
+REFILL = (0.65, 0)  # branches opened when every branch is done
+DEPTH_BURST = (1, 0)  # intervals every live branch takes per step
+FIRST_M = (1, 7)  # first finishers that vote (and may stop)
+
+
+def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
+    """An integer knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b)))
+
+
+def frac(coef: tuple[float, float], b: float, lo: float, hi: float) -> float:
+    """A fractional knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b, 4)))
+
+
+def schedule(beta: float) -> dict:
+    """Every knob at this beta (bigger beta = more budget)."""
+    b = min(1.0, max(0.0, float(beta)))
+    return {
+        "n_init": whole(N_INIT, b, 1, 64),
+        "max_branches": whole(MAX_BRANCHES, b, 1, 64),
+        "warm_up": whole(WARM_UP, b, 0, 40),
+        "refill": whole(REFILL, b, 0, 16),
+        "depth_burst": whole(DEPTH_BURST, b, 1, 4),
+        "first_m": whole(FIRST_M, b, 1, 32),
+    }
+
+
+
+class Branches:
+    """What one episode's controller remembers about its branches."""
+
+    def __init__(self, ep, trend_len: int):
+        self.ep = ep
+        self.ids = []            # opened branch ids, in opening order
+        self.off = []            # consecutive rounds each branch disagreed with the winner
+        self.dropped = []        # branches this controller pruned
+        self.seen = []           # every answer each branch revealed, oldest first
+        self.pool = {}           # final answers of finished branches, in finishing order
+        self.n_pool = 0
+        self.order = []          # finished branches, in finishing order
+        self.n_votes = 0         # how many votes the last vote() counted
+        self.ema = 0.0           # smoothed vote confidence
+        self.hist = deque(maxlen=trend_len)  # recent ema values, for the trend
+        self.stable = 0          # steps the winner has stayed the same
+        self.last_winner = None
+
+    def alive(self) -> list[int]:
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
+
+    def voters(self) -> list[int]:
+        """Branches whose answers may vote: every branch not pruned."""
+        return [i for i in self.ids if not self.dropped[i]]
+
+
+def open_branches(st: Branches, n: int) -> None:
+    """Open up to ``n`` new branches (fewer when the question runs out)."""
+    ep = st.ep
+    for _ in range(n):
+        if ep.branches_left <= 0:
+            return
+        i = ep.open()
+        st.ids.append(i)
+        st.off.append(0)
+        st.dropped.append(False)
+        st.seen.append([ep.latest(i)])
+        if ep.is_finished(i):
+            add_final(st, i)
+
+
+def add_final(st: Branches, i: int) -> None:
+    """Count finished branch ``i``'s answer in the completed pool."""
+    answer = st.ep.latest(i)
+    st.pool[answer] = st.pool.get(answer, 0) + 1
+    st.n_pool += 1
+    st.order.append(i)
+
+
+def advance(st: Branches, i: int, burst: int) -> None:
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
+    ep = st.ep
+    answer = None
+    for _ in range(burst):
+        answer = ep.step(i)
+        if ep.is_finished(i):
+            add_final(st, i)
+            break
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
+
+
+def vote_completed(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of finished branches' answers and its Beta confidence."""
+    winner, v1, v2 = stats_from_counts(st.pool)
+    st.n_votes = st.n_pool
+    return winner, beta_confidence(v1, v2)
+
+
+def answer_completed(st: Branches, k: dict) -> str | None:
+    """Majority of finished answers; without any, of the live branches' latest."""
+    if st.n_pool:
+        return stats_from_counts(st.pool)[0]
+    ep = st.ep
+    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
+
+
+def deepen_uniform(st: Branches, winner: str | None, k: dict) -> None:
+    """Every live branch advances ``depth_burst`` intervals."""
+    for i in st.alive():
+        advance(st, i, k["depth_burst"])
+
+
+def stop_first_m(st: Branches, winner: str | None, conf: float, warm: bool,
+                 k: dict) -> bool:
+    """Stop once ``first_m`` branches have finished (short-m@k's rule)."""
+    return st.n_pool >= k["first_m"]
+
+
+@dataclass(frozen=True)
+class SearchController(Controller):
+    """Vote completed, widen none, depth uniform, prune none, stop first_m."""
+
+    beta: float = 0.5
+
+    def solve(self, ep) -> str | None:
+        k = schedule(self.beta)
+        st = Branches(ep, 2)
+        open_branches(st, min(k["n_init"], k["max_branches"]))
+        if not st.ids:
+            return None
+        for step in range(MAX_STEPS):
+            warm = step >= k["warm_up"]
+            winner, conf = vote_completed(st, k)
+            deepen_uniform(st, winner if warm else None, k)
+            winner, conf = vote_completed(st, k)
+            if stop_first_m(st, winner, conf, warm, k):
+                ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
+                return winner
+            room = k["max_branches"] - len(st.ids)
+            if not st.alive():
+                if k["refill"] <= 0 or room <= 0 or ep.branches_left <= 0:
+                    ep.note("every branch finished or pruned")
+                    break
+                open_branches(st, min(k["refill"], room))
+                continue
+        return answer_completed(st, k)

@@ -1,0 +1,258 @@
+"""SearchController: a test-time scaling controller composed by the built-in search.
+
+Parts: vote first, widen stalled, depth aligned, prune patience, stop margin.
+Round 11: warm_up base, patience base (design 01f8630bc7b3, screened in round 11).
+
+Every knob is a straight line in beta, value = BASE + SLOPE * beta, clipped to
+its range and rounded (whole knobs with round(), fractions to 4 places); the
+slope's sign is fixed per knob, so each schedule is monotone in beta.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from autotts.controllers.base import Controller
+from autotts.controllers.voting import beta_confidence, majority, stats_from_counts
+
+MAX_STEPS = 500  # outer rounds per question
+
+# knob = (BASE, SLOPE)
+N_INIT = (3.45, 44.11)  # branches opened at the start
+MAX_BRANCHES = (4.93, 23.86)  # most branches ever opened (ceiling 64)
+WARM_UP = (5.69, 8)  # steps before pruning, aligned depth and stopping
+REFILL = (1.85, 0.01)  # branches opened when every branch is done
+FIRST_M = (15.73, 12.05)  # first finishers that vote (and may stop)
+WIDEN_SIZE = (2.22, 3.3)  # branches opened per widening
+STALL = (-0.112, 0.04)  # EMA rise at or below which confidence has stalled
+WIDEN_CONF = (0.597, 0.288)  # EMA below which widening is allowed
+EMA_ALPHA = (0.127, -0.063)  # weight of the newest confidence in the EMA
+TREND_LEN = (4.37, 2.36)  # EMA points in the trend window
+ALIGNED_BURST = (1, 2)  # intervals a winner-aligned branch takes per step
+PATIENCE = (3.05, 21.22)  # disagreeing steps before a branch is pruned
+MARGIN = (2.61, 0.18)  # votes the leading finished answer must be ahead by
+
+
+def whole(coef: tuple[float, float], b: float, lo: int, hi: int) -> int:
+    """An integer knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b)))
+
+
+def frac(coef: tuple[float, float], b: float, lo: float, hi: float) -> float:
+    """A fractional knob at beta ``b``."""
+    return min(hi, max(lo, round(coef[0] + coef[1] * b, 4)))
+
+
+def schedule(beta: float) -> dict:
+    """Every knob at this beta (bigger beta = more budget)."""
+    b = min(1.0, max(0.0, float(beta)))
+    return {
+        "n_init": whole(N_INIT, b, 1, 64),
+        "max_branches": whole(MAX_BRANCHES, b, 1, 64),
+        "warm_up": whole(WARM_UP, b, 0, 40),
+        "refill": whole(REFILL, b, 0, 16),
+        "first_m": whole(FIRST_M, b, 1, 32),
+        "widen_size": whole(WIDEN_SIZE, b, 1, 16),
+        "stall": frac(STALL, b, -0.2, 0.3),
+        "widen_conf": frac(WIDEN_CONF, b, 0.5, 0.999),
+        "ema_alpha": frac(EMA_ALPHA, b, 0.05, 1.0),
+        "trend_len": whole(TREND_LEN, b, 2, 16),
+        "aligned_burst": whole(ALIGNED_BURST, b, 1, 6),
+        "patience": whole(PATIENCE, b, 1, 40),
+        "margin": whole(MARGIN, b, 1, 20),
+    }
+
+
+
+class Branches:
+    """What one episode's controller remembers about its branches."""
+
+    def __init__(self, ep, trend_len: int):
+        self.ep = ep
+        self.ids = []            # opened branch ids, in opening order
+        self.off = []            # consecutive rounds each branch disagreed with the winner
+        self.dropped = []        # branches this controller pruned
+        self.seen = []           # every answer each branch revealed, oldest first
+        self.pool = {}           # final answers of finished branches, in finishing order
+        self.n_pool = 0
+        self.order = []          # finished branches, in finishing order
+        self.n_votes = 0         # how many votes the last vote() counted
+        self.ema = 0.0           # smoothed vote confidence
+        self.hist = deque(maxlen=trend_len)  # recent ema values, for the trend
+        self.stable = 0          # steps the winner has stayed the same
+        self.last_winner = None
+
+    def alive(self) -> list[int]:
+        """Opened branches that are neither finished nor pruned.
+
+        Every open and prune goes through these helpers (``ids`` are the
+        episode's ids in opening order, ``dropped`` its pruned flags), so the
+        episode's own list is the same list, built far more cheaply."""
+        return self.ep.active()
+
+    def voters(self) -> list[int]:
+        """Branches whose answers may vote: every branch not pruned."""
+        return [i for i in self.ids if not self.dropped[i]]
+
+
+def open_branches(st: Branches, n: int) -> None:
+    """Open up to ``n`` new branches (fewer when the question runs out)."""
+    ep = st.ep
+    for _ in range(n):
+        if ep.branches_left <= 0:
+            return
+        i = ep.open()
+        st.ids.append(i)
+        st.off.append(0)
+        st.dropped.append(False)
+        st.seen.append([ep.latest(i)])
+        if ep.is_finished(i):
+            add_final(st, i)
+
+
+def add_final(st: Branches, i: int) -> None:
+    """Count finished branch ``i``'s answer in the completed pool."""
+    answer = st.ep.latest(i)
+    st.pool[answer] = st.pool.get(answer, 0) + 1
+    st.n_pool += 1
+    st.order.append(i)
+
+
+def advance(st: Branches, i: int, burst: int) -> None:
+    """Step branch ``i`` up to ``burst`` intervals (stopping when it finishes)
+    and record its answer; a probe is taken only when the steps revealed none."""
+    ep = st.ep
+    answer = None
+    for _ in range(burst):
+        answer = ep.step(i)
+        if ep.is_finished(i):
+            add_final(st, i)
+            break
+    if answer is None:  # the step revealed nothing (kappa_probe > 0): probe, paying once
+        answer = ep.probe(i)
+    st.seen[i].append(answer)
+
+
+def track_confidence(st: Branches, conf: float, alpha: float, new_step: bool) -> None:
+    """Fold ``conf`` into the EMA; a new step adds a trend point, else the
+    step's last point is replaced."""
+    st.ema = (1 - alpha) * st.ema + alpha * conf
+    if new_step:
+        st.hist.append(st.ema)
+    else:
+        st.hist[-1] = st.ema
+
+
+def trend(st: Branches) -> float:
+    """How much the EMA rose over the trend window (0 with fewer than 2 points)."""
+    h = st.hist
+    return h[-1] - h[0] if len(h) >= 2 else 0.0
+
+
+def first_counts(st: Branches, k: dict) -> dict[str, int]:
+    """Votes of the first ``first_m`` branches to finish. Finish order favours
+    short traces, which are more often right (short-m@k)."""
+    ep = st.ep
+    counts = {}
+    for i in st.order[: k["first_m"]]:
+        a = ep.latest(i)
+        counts[a] = counts.get(a, 0) + 1
+    return counts
+
+
+def count_off(st: Branches, winner: str) -> list[int]:
+    """Update each live branch's disagreement streak; returns the live branches."""
+    latest, off = st.ep.answers, st.off
+    alive = st.alive()
+    for i in alive:
+        off[i] = off[i] + 1 if latest[i] != winner else 0
+    return alive
+
+
+def vote_first(st: Branches, k: dict) -> tuple[str | None, float]:
+    """Majority of the first finishers and its Beta confidence."""
+    counts = first_counts(st, k)
+    winner, v1, v2 = stats_from_counts(counts)
+    st.n_votes = sum(counts.values())
+    return winner, beta_confidence(v1, v2)
+
+
+def answer_first(st: Branches, k: dict) -> str | None:
+    """Majority of the first finishers; without any, of the live branches' latest."""
+    if st.n_pool:
+        return stats_from_counts(first_counts(st, k))[0]
+    ep = st.ep
+    return majority(a for i in st.voters() if (a := ep.latest(i)) is not None)
+
+
+def prune_patience(st: Branches, winner: str, k: dict) -> None:
+    """Prune every live branch that disagreed with the winner ``patience``
+    rounds in a row, as long as another branch stays alive."""
+    alive = count_off(st, winner)
+    for i in alive:
+        if st.off[i] >= k["patience"] and len(st.alive()) > 1:
+            st.dropped[i] = True
+            st.ep.prune(i)
+
+
+def deepen_aligned(st: Branches, winner: str | None, k: dict) -> None:
+    """Most-advanced branches first; those agreeing with the winner take
+    ``aligned_burst`` intervals, the others one."""
+    ep = st.ep
+    depth, latest = ep.depths, ep.answers  # snapshots: advancing i changes only i's entries
+    for i in sorted(st.alive(), key=lambda i: -depth[i]):
+        aligned = winner is not None and latest[i] == winner
+        advance(st, i, k["aligned_burst"] if aligned else 1)
+
+
+def stop_margin(st: Branches, winner: str | None, conf: float, warm: bool,
+                k: dict) -> bool:
+    """Stop once the leading finished answer is ``margin`` votes ahead of the next."""
+    _, v1, v2 = stats_from_counts(st.pool)
+    return warm and v1 - v2 >= k["margin"]
+
+
+def widen_stalled(st: Branches, winner: str | None, conf: float, step: int,
+                  k: dict) -> int:
+    """Open ``widen_size`` branches when the confidence EMA is below
+    ``widen_conf`` and its trend has stalled (risen by at most ``stall``)."""
+    past_warm_up = step >= max(1, k["warm_up"] // 2)
+    stalled = trend(st) <= k["stall"] and st.ema < k["widen_conf"]
+    return k["widen_size"] if past_warm_up and stalled else 0
+
+
+@dataclass(frozen=True)
+class SearchController(Controller):
+    """Vote first, widen stalled, depth aligned, prune patience, stop margin."""
+
+    beta: float = 0.5
+
+    def solve(self, ep) -> str | None:
+        k = schedule(self.beta)
+        st = Branches(ep, k["trend_len"])
+        open_branches(st, min(k["n_init"], k["max_branches"]))
+        if not st.ids:
+            return None
+        for step in range(MAX_STEPS):
+            warm = step >= k["warm_up"]
+            winner, conf = vote_first(st, k)
+            track_confidence(st, conf, k["ema_alpha"], True)
+            if warm and winner is not None:
+                prune_patience(st, winner, k)
+            deepen_aligned(st, winner if warm else None, k)
+            winner, conf = vote_first(st, k)
+            track_confidence(st, conf, k["ema_alpha"], False)
+            if stop_margin(st, winner, conf, warm, k):
+                ep.note(f"stop at step {step}: winner {winner!r}, confidence {conf:.3f}")
+                return winner
+            room = k["max_branches"] - len(st.ids)
+            if not st.alive():
+                if k["refill"] <= 0 or room <= 0 or ep.branches_left <= 0:
+                    ep.note("every branch finished or pruned")
+                    break
+                open_branches(st, min(k["refill"], room))
+                continue
+            if room > 0:
+                open_branches(st, min(widen_stalled(st, winner, conf, step, k), room))
+        return answer_first(st, k)
