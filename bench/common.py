@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmark scripts: timing, machine facts, result files.
+"""Shared helpers for the benchmark scripts: timing, machine facts, result files, figures.
 
 Every figure is the median of ``repeats`` runs; each run records the 1-minute
 load average at its start, because other jobs may share the machine.
@@ -95,3 +95,20 @@ def loads(result: dict[str, Any]) -> str:
     """'1.2-3.4': the range of load averages seen by a timed figure."""
     vals = [r["load1"] for r in result["runs"]]
     return f"{min(vals):.1f}-{max(vals):.1f}"
+
+
+def axes(figsize: tuple[float, float]):
+    """(figure, axes) of a new off-screen matplotlib figure (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)
+
+
+def save(fig, path: Path) -> None:
+    """Write ``fig`` to ``path`` (folders made), as every benchmark figure is."""
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)

@@ -36,6 +36,7 @@ from autotts.controllers.spec import ControllerSpec
 from autotts.discovery.run.directory import open_run
 from autotts.discovery.selection.run_verdict import baseline_rows, run_verdict
 from autotts.evaluation.runner import Cell, run_cells
+from common import axes, save
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB = ROOT / "results" / "folds" / "search-aime24-s0"
@@ -105,12 +106,7 @@ def store_table(rows: list[dict], stores: list[str]) -> list[str]:
 
 
 def plot(curves: dict, gap: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = axes(figsize=(6.4, 4.2))
     for cid, label in FAMILIES.items():
         if cid in curves:
             x, y = zip(*curves[cid])
@@ -127,9 +123,7 @@ def plot(curves: dict, gap: dict, path: Path) -> None:
                  f"100k-600k, {gap['estimate']:+.2f} points [95%: {gap['lo']:+.2f}, "
                  f"{gap['hi']:+.2f}] (searched on aime24 only)", fontsize=9)
     ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> None:

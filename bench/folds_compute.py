@@ -48,6 +48,7 @@ from autotts.evaluation.verdict import dataset_of, gap_vectors, verdict
 from autotts.evaluation.verdict_joint import SharedDraws, mean_gap_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import axes, save  # noqa: E402
 from folds_table import JOINT_RESAMPLES, JOINT_SEED  # noqa: E402
 
 
@@ -201,12 +202,7 @@ def table_md(agg: list[dict], rows: dict, tables: list[Path]) -> str:
 def plot(agg: list[dict], path: Path) -> None:
     """Mean gap (primary pick) against rounds, per fold and over all, with intervals,
     where every job of the line has that many rounds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = axes(figsize=(6.4, 4.0))
     for over in dict.fromkeys(a["over"] for a in agg):
         every = max(a["jobs"] for a in agg if a["over"] == over)
         pts = [a for a in agg if a["over"] == over and a["jobs"] == every]
@@ -226,9 +222,7 @@ def plot(agg: list[dict], path: Path) -> None:
     ax.set_title("Quality against compute: the fold table's primary pick")
     ax.set_xticks(sorted({a["rounds"] for a in agg}))
     ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> None:
