@@ -202,14 +202,16 @@ def main() -> None:
             halves = half_stores(a.data, a.out, ds)
             for search, judge in (("A", "B"), ("B", "A")):
                 for var in a.variant:
-                    path = a.out / "jobs" / f"{var}-{ds}-{search}-s{seed}.json"
+                    name = var if a.rounds == 5 else f"{var}-r{a.rounds}"  # 5: the main job's
+                    path = a.out / "jobs" / f"{name}-{ds}-{search}-s{seed}.json"
                     if path.is_file():
                         continue
                     res = run_job(halves[search], halves[judge], a.out, VARIANTS[var], seed,
                                   a.rounds)
                     tmp = path.with_suffix(".tmp")
-                    tmp.write_text(json.dumps({"variant": var, "dataset": ds, "search": search,
-                                               "seed": seed, "result": res}, indent=1))
+                    tmp.write_text(json.dumps({"variant": name, "dataset": ds, "search": search,
+                                               "seed": seed, "rounds": a.rounds, "result": res},
+                                              indent=1))
                     os.replace(tmp, path)
                     print(f"{path.stem}: fitness pick {res['picks']['fitness']}, "
                           f"{res['search_s']:.0f} s", flush=True)
